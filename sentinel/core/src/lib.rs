@@ -1,0 +1,18 @@
+//! The sans-IO core of the sentinel.
+//!
+//! Everything that decides lives here and nothing that touches the world does: inputs arrive as
+//! `handle_*(now, ...)` calls, outputs are drained with `poll_*`, and the next deadline is
+//! `poll_timeout()`. The io_uring driver and the simulator drive the very same code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod config;
+pub mod hello;
+pub mod info;
+pub mod limits;
+pub mod resp;
+pub mod rng;
+pub mod time;
+
+pub use limits::Limits;
+pub use rng::Prng;
+pub use time::{Instant, WallMillis};

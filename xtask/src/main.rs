@@ -1,0 +1,37 @@
+//! `cargo xtask <task>`: the project's own tasks. Each task lives in its own module.
+
+use anyhow::{Result, bail};
+
+mod fuzz;
+mod setup;
+mod test;
+#[allow(dead_code)] // used as tasks land
+mod util;
+
+const USAGE: &str = "usage: cargo xtask <task> [args]
+
+tasks:
+  setup                      install what the project needs (apt, rustup toolchains, tools); idempotent
+  test                       setup if needed, fmt check, clippy -D warnings, all tests
+  fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config)
+  demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "setup" => setup::run(&rest),
+        "test" => test::run(&rest),
+        "fuzz" => fuzz::run(&rest),
+        "demo" => {
+            bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
+        }
+        "" | "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task '{other}'\n\n{USAGE}"),
+    }
+}
