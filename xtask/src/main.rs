@@ -2,7 +2,10 @@
 
 use anyhow::{Result, bail};
 
+#[allow(dead_code)] // called by setup as it lands
+mod ebpf;
 mod fuzz;
+mod itest;
 mod setup;
 mod test;
 #[allow(dead_code)] // used as tasks land
@@ -14,6 +17,7 @@ tasks:
   setup                      install what the project needs (apt, rustup toolchains, tools); idempotent
   test                       setup if needed, fmt check, clippy -D warnings, all tests
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config)
+  itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
   demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
 ";
 
@@ -25,6 +29,7 @@ fn main() -> Result<()> {
         "setup" => setup::run(&rest),
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
+        "itest" => itest::run(&rest),
         "demo" => {
             bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
         }

