@@ -5,14 +5,26 @@
 //! `poll_timeout()`. The io_uring driver and the simulator drive the very same code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod action;
+pub mod addr;
 pub mod config;
+pub mod event;
 pub mod hello;
 pub mod info;
+pub mod instance;
 pub mod limits;
+pub mod link;
 pub mod resp;
 pub mod rng;
+pub mod sentinel;
+pub mod slab;
 pub mod time;
+pub mod timing;
 
+pub use action::{Action, ClientId};
+pub use addr::Addr;
 pub use limits::Limits;
 pub use rng::Prng;
+pub use sentinel::{MonitorError, Sentinel, SentinelParams};
 pub use time::{Instant, WallMillis};
+pub use timing::Timing;

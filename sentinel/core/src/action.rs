@@ -1,0 +1,32 @@
+//! What the core asks its driver to do. Drained with `Sentinel::poll_action`.
+
+use bytes::Bytes;
+
+use crate::addr::Addr;
+use crate::event::Event;
+use crate::link::LinkId;
+use crate::resp::Frame;
+
+/// A client connection, numbered by the driver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientId(pub u64);
+
+/// One output of the core.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Open a TCP connection for `link` to `addr`; answer with `handle_link_up` or
+    /// `handle_link_down`.
+    Connect { link: LinkId, addr: Addr },
+    /// Send a command (already renamed per `rename-command`) on `link`. Replies come back, in
+    /// order, through `handle_reply`.
+    Send { link: LinkId, args: Vec<Bytes> },
+    /// Close `link`; no `handle_link_down` is expected for it.
+    Close { link: LinkId },
+    /// Log the event and publish it on its channel to subscribed clients.
+    Publish(Event),
+    /// Send `frame` to a client.
+    Reply { client: ClientId, frame: Frame },
+    /// Write the configuration (a snapshot is taken with `Sentinel::config_text`-style calls by
+    /// the driver) and then call `handle_persisted` with this token.
+    Persist { token: u64 },
+}

@@ -1,0 +1,233 @@
+//! The sentinel state machine of one shard: the masters hashed to it, their replicas, the peer
+//! sentinels, and the links to all of them.
+//!
+//! Inputs are `handle_*` calls carrying `now`; outputs are drained with [`Sentinel::poll_action`];
+//! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
+
+mod commands;
+mod hellos;
+mod links;
+mod periodic;
+mod schedule;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use thiserror::Error;
+
+use crate::action::Action;
+use crate::addr::Addr;
+use crate::event::{self, Event, Level, Subject};
+use crate::instance::{Master, MasterId, MasterParams, Owner, Peer, PeerId};
+use crate::limits::Limits;
+use crate::link::{Link, LinkId};
+use crate::rng::Prng;
+use crate::slab::Slab;
+use crate::time::Instant;
+use crate::timing::Timing;
+use schedule::Schedule;
+
+/// Who this sentinel is and how it announces itself.
+#[derive(Clone, Debug)]
+pub struct SentinelParams {
+    /// 40 hex characters (`sentinel myid`).
+    pub myid: String,
+    /// The port peers should use to reach us (`announce-port`, else `port`).
+    pub port: u16,
+    /// `announce-ip`; when unset, hellos carry the local address of each link.
+    pub announce_ip: Option<String>,
+    pub current_epoch: u64,
+    pub timing: Timing,
+    pub limits: Limits,
+    /// Seed of the PRNG (logged by the driver so a run can be replayed).
+    pub seed: u64,
+}
+
+/// Errors of operations that change what is monitored.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MonitorError {
+    #[error("ERR Duplicate master name.")]
+    DuplicateName,
+    #[error("ERR Quorum must be 1 or greater.")]
+    BadQuorum,
+}
+
+/// The state machine.
+#[derive(Debug)]
+pub struct Sentinel {
+    params: SentinelParams,
+    current_epoch: u64,
+    #[expect(
+        dead_code,
+        reason = "drawn from by failover start jitter, which lands with the failover logic"
+    )]
+    rng: Prng,
+    masters: Slab<MasterId, Master>,
+    master_by_name: BTreeMap<String, MasterId>,
+    peers: Slab<PeerId, Peer>,
+    peer_by_runid: BTreeMap<String, PeerId>,
+    links: Slab<LinkId, Link>,
+    schedule: Schedule,
+    actions: VecDeque<Action>,
+    persist_wanted: bool,
+    persist_token: u64,
+}
+
+impl Sentinel {
+    pub fn new(params: SentinelParams) -> Sentinel {
+        Sentinel {
+            current_epoch: params.current_epoch,
+            rng: Prng::new(params.seed),
+            params,
+            masters: Slab::default(),
+            master_by_name: BTreeMap::new(),
+            peers: Slab::default(),
+            peer_by_runid: BTreeMap::new(),
+            links: Slab::default(),
+            schedule: Schedule::default(),
+            actions: VecDeque::new(),
+            persist_wanted: false,
+            persist_token: 0,
+        }
+    }
+
+    pub fn myid(&self) -> &str {
+        &self.params.myid
+    }
+
+    pub fn current_epoch(&self) -> u64 {
+        self.current_epoch
+    }
+
+    /// Starts monitoring a master (from the config file or `SENTINEL MONITOR`).
+    pub fn monitor(
+        &mut self,
+        now: Instant,
+        params: MasterParams,
+    ) -> Result<MasterId, MonitorError> {
+        if params.quorum == 0 {
+            return Err(MonitorError::BadQuorum);
+        }
+        if self.master_by_name.contains_key(&params.name) {
+            return Err(MonitorError::DuplicateName);
+        }
+        let name = params.name.clone();
+        let id = self.masters.insert(Master::new(params, now));
+        self.master_by_name.insert(name, id);
+        self.schedule.set(Owner::Master(id), now);
+        Ok(id)
+    }
+
+    /// The next action for the driver, if any.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        if let Some(action) = self.actions.pop_front() {
+            return Some(action);
+        }
+        if self.persist_wanted {
+            self.persist_wanted = false;
+            self.persist_token += 1;
+            return Some(Action::Persist {
+                token: self.persist_token,
+            });
+        }
+        None
+    }
+
+    /// When `handle_timeout` should be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.schedule.next()
+    }
+
+    /// Services every instance whose deadline has come.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(owner) = self.schedule.pop_due(now) {
+            self.service(now, owner);
+        }
+    }
+
+    /// A config write asked for with `Action::Persist` finished.
+    pub fn handle_persisted(&mut self, _now: Instant, _token: u64, _ok: bool) {
+        // Replies held for durability (votes, epoch bumps) are released here once the
+        // failover logic lands.
+    }
+
+    /// Names of the monitored masters, in name order.
+    pub fn master_names(&self) -> Vec<&str> {
+        self.master_by_name.keys().map(String::as_str).collect()
+    }
+
+    /// The other sentinels known for `master`: (run id, address), in run id order.
+    pub fn known_sentinels(&self, master: &str) -> Vec<(String, Addr)> {
+        self.master(master)
+            .map(|m| {
+                m.sentinels
+                    .iter()
+                    .map(|(id, e)| (id.clone(), e.addr.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether this sentinel holds `master` subjectively down.
+    pub fn is_sdown(&self, master: &str) -> bool {
+        self.master(master)
+            .is_some_and(|m| m.node.health.is_sdown())
+    }
+
+    fn master(&self, name: &str) -> Option<&Master> {
+        self.master_by_name
+            .get(name)
+            .and_then(|id| self.masters.get(*id))
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.actions.push_back(Action::Publish(event));
+    }
+
+    fn request_persist(&mut self) {
+        self.persist_wanted = true;
+    }
+
+    /// `%@` of an instance, as an owned event.
+    fn event_about(
+        &self,
+        owner: Owner,
+        level: Level,
+        channel: &'static str,
+        extra: &str,
+    ) -> Option<Event> {
+        match owner {
+            Owner::Master(mid) => {
+                let m = self.masters.get(mid)?;
+                let subject = Subject::Master {
+                    name: &m.params.name,
+                    addr: &m.node.addr,
+                };
+                Some(event::about(level, channel, &subject, extra))
+            }
+            Owner::Replica(mid, rid) => {
+                let m = self.masters.get(mid)?;
+                let r = m.replicas.get(rid)?;
+                let subject = Subject::Replica {
+                    addr: &r.node.addr,
+                    master: &m.params.name,
+                    master_addr: &m.node.addr,
+                };
+                Some(event::about(level, channel, &subject, extra))
+            }
+            Owner::Peer(pid) => {
+                let p = self.peers.get(pid)?;
+                let m = p.masters.first().and_then(|mid| self.masters.get(*mid))?;
+                let subject = Subject::Sentinel {
+                    runid: &p.runid,
+                    addr: &p.node.addr,
+                    master: &m.params.name,
+                    master_addr: &m.node.addr,
+                };
+                Some(event::about(level, channel, &subject, extra))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

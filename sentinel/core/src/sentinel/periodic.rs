@@ -1,0 +1,202 @@
+//! What an instance needs when its deadline comes: reconnect, PING, INFO, hello, and the SDOWN
+//! check (sentinel.c `sentinelHandleRedisInstance`, done per instance instead of per tick).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::Sentinel;
+use super::links::HELLO_CHANNEL;
+use crate::event::Level;
+use crate::instance::{Health, Owner};
+use crate::link::Pending;
+use crate::time::Instant;
+
+/// The per-instance cadences that depend on the master's settings.
+struct Cadence {
+    down_after: Duration,
+    ping_interval: Duration,
+}
+
+impl Sentinel {
+    fn cadence(&self, owner: Owner) -> Option<Cadence> {
+        let mid = match owner {
+            Owner::Master(mid) | Owner::Replica(mid, _) => mid,
+            // A shared peer link uses the settings of the first master that knows the peer.
+            Owner::Peer(pid) => *self.peers.get(pid)?.masters.first()?,
+        };
+        let p = &self.masters.get(mid)?.params;
+        Some(Cadence {
+            down_after: p.down_after,
+            ping_interval: self
+                .params
+                .timing
+                .ping_interval(p.down_after, p.ping_period),
+        })
+    }
+
+    /// Does whatever is due for `owner` and schedules its next deadline.
+    pub(crate) fn service(&mut self, now: Instant, owner: Owner) {
+        let Some(cadence) = self.cadence(owner) else {
+            self.schedule.remove(owner);
+            return;
+        };
+        let timing = self.params.timing.clone();
+        let Some(node) = self.node(owner) else { return };
+        let wants_pubsub = !matches!(owner, Owner::Peer(_));
+        let disconnected = node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none());
+        if disconnected
+            && node
+                .last_reconnect
+                .is_none_or(|t| now - t >= timing.ping_period)
+        {
+            self.reconnect(now, owner);
+        }
+
+        let Some(node) = self.node(owner) else { return };
+        let cmd = node.cmd;
+        if self.link_up(cmd) && self.pending_len(cmd) < self.params.limits.pending_commands_max {
+            self.send_periodic(now, owner, &cadence, &timing);
+        }
+        self.check_sdown(now, owner, cadence.down_after);
+        self.reschedule(now, owner, &cadence, &timing);
+    }
+
+    fn send_periodic(
+        &mut self,
+        now: Instant,
+        owner: Owner,
+        cadence: &Cadence,
+        timing: &crate::timing::Timing,
+    ) {
+        let Some(node) = self.node(owner) else { return };
+        let Some(cmd) = node.cmd else { return };
+        let ping_due = now - node.last_ok_reply >= cadence.ping_interval
+            && node
+                .last_ping_sent
+                .is_none_or(|t| now - t >= cadence.ping_interval / 2);
+        let info_due = !matches!(owner, Owner::Peer(_))
+            && node
+                .info_refreshed
+                .is_none_or(|t| now - t >= timing.info_period)
+            && !self.info_pending(Some(cmd));
+        let hello_due = node
+            .last_hello_sent
+            .is_none_or(|t| now - t >= timing.publish_period);
+
+        if ping_due {
+            self.send_command(
+                cmd,
+                owner,
+                vec![Bytes::from_static(b"PING")],
+                Pending::Ping { sent: now },
+            );
+            if let Some(node) = self.node_mut(owner) {
+                node.last_ping_sent = Some(now);
+                node.ping_pending_since.get_or_insert(now);
+            }
+        }
+        if info_due {
+            self.send_command(cmd, owner, vec![Bytes::from_static(b"INFO")], Pending::Info);
+        }
+        if hello_due {
+            self.send_hellos(now, owner, cmd);
+        }
+    }
+
+    /// Publishes our hello for each master this instance relates to: the instance's own master,
+    /// or every master a peer sentinel shares with us.
+    fn send_hellos(&mut self, now: Instant, owner: Owner, cmd: crate::link::LinkId) {
+        let masters = match owner {
+            Owner::Master(mid) | Owner::Replica(mid, _) => vec![mid],
+            Owner::Peer(pid) => self
+                .peers
+                .get(pid)
+                .map(|p| p.masters.clone())
+                .unwrap_or_default(),
+        };
+        let local_ip = self.link_local_ip(Some(cmd));
+        for mid in masters {
+            let Some(payload) = self.hello_payload(mid, local_ip.as_deref()) else {
+                continue;
+            };
+            let args = vec![
+                Bytes::from_static(b"PUBLISH"),
+                Bytes::from_static(HELLO_CHANNEL.as_bytes()),
+                Bytes::from(payload),
+            ];
+            self.send_command(cmd, owner, args, Pending::Hello);
+        }
+        if let Some(node) = self.node_mut(owner) {
+            node.last_hello_sent = Some(now);
+        }
+    }
+
+    /// `+sdown` / `-sdown` transitions.
+    fn check_sdown(&mut self, now: Instant, owner: Owner, down_after: Duration) {
+        let Some(node) = self.node(owner) else { return };
+        let link_up = self.link_up(node.cmd);
+        let silent = node.silence(now, link_up) > down_after;
+        let (event, health) = match (node.health, silent) {
+            (Health::Up, true) => ("+sdown", Health::SubjectivelyDown { since: now }),
+            (Health::SubjectivelyDown { .. }, false) => ("-sdown", Health::Up),
+            _ => return,
+        };
+        if let Some(node) = self.node_mut(owner) {
+            node.health = health;
+        }
+        if let Some(ev) = self.event_about(owner, Level::Warning, event, "") {
+            self.emit(ev);
+        }
+    }
+
+    /// The earliest time something will be due for `owner`.
+    fn reschedule(
+        &mut self,
+        now: Instant,
+        owner: Owner,
+        cadence: &Cadence,
+        timing: &crate::timing::Timing,
+    ) {
+        let Some(node) = self.node(owner) else { return };
+        let wants_pubsub = !matches!(owner, Owner::Peer(_));
+        let mut next: Vec<Instant> = Vec::with_capacity(5);
+        if node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none()) {
+            next.push(node.last_reconnect.map_or(now, |t| t + timing.ping_period));
+        }
+        if self.link_up(node.cmd) {
+            let ping_at = node.last_ok_reply + cadence.ping_interval;
+            let half = node
+                .last_ping_sent
+                .map_or(now, |t| t + cadence.ping_interval / 2);
+            next.push(ping_at.max(half));
+            if wants_pubsub {
+                next.push(node.info_refreshed.map_or(now, |t| t + timing.info_period));
+            }
+            next.push(
+                node.last_hello_sent
+                    .map_or(now, |t| t + timing.publish_period),
+            );
+        }
+        if node.health == Health::Up {
+            let start = node.ping_pending_since.or(if self.link_up(node.cmd) {
+                None
+            } else {
+                Some(node.last_ok_reply)
+            });
+            if let Some(start) = start {
+                next.push(start + cadence.down_after + Duration::from_nanos(1));
+            }
+        }
+        // Never schedule in the past: something due now that could not be done (a link still
+        // connecting, back-pressure) waits for its input instead of spinning.
+        let at = next
+            .into_iter()
+            .min()
+            .map(|t| t.max(now + Duration::from_millis(1)));
+        match at {
+            Some(at) => self.schedule.set(owner, at),
+            None => self.schedule.remove(owner),
+        }
+    }
+}

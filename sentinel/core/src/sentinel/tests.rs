@@ -1,0 +1,367 @@
+//! Unit tests of the state machine driven by hand (the simulator drives whole groups).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::*;
+use crate::action::ClientId;
+use crate::resp::Frame;
+
+const MYID: &str = "0000000000000000000000000000000000000001";
+
+fn sentinel() -> Sentinel {
+    Sentinel::new(SentinelParams {
+        myid: MYID.to_string(),
+        port: 26379,
+        announce_ip: None,
+        current_epoch: 0,
+        timing: Timing::default(),
+        limits: Limits::default(),
+        seed: 1,
+    })
+}
+
+fn drain(s: &mut Sentinel) -> Vec<Action> {
+    std::iter::from_fn(|| s.poll_action()).collect()
+}
+
+fn ms(v: u64) -> Instant {
+    Instant::from_millis(v)
+}
+
+fn master_params(down_after_ms: u64) -> MasterParams {
+    let mut p = MasterParams::new("mymaster", Addr::new("127.0.0.1", 6379), 2);
+    p.down_after = Duration::from_millis(down_after_ms);
+    p
+}
+
+/// Monitors a master, connects both links, and returns (cmd, pubsub).
+fn connected(s: &mut Sentinel, down_after_ms: u64) -> (LinkId, LinkId) {
+    s.monitor(ms(0), master_params(down_after_ms)).unwrap();
+    s.handle_timeout(ms(0));
+    let links: Vec<LinkId> = drain(s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { link, addr } => {
+                assert_eq!(addr, Addr::new("127.0.0.1", 6379));
+                Some(link)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links.len(), 2, "a master gets a command and a pub/sub link");
+    s.handle_link_up(ms(1), links[0], Some("127.0.0.1".into()));
+    s.handle_link_up(ms(1), links[1], Some("127.0.0.1".into()));
+    (links[0], links[1])
+}
+
+fn sent(actions: &[Action]) -> Vec<(LinkId, String)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send { link, args } => Some((
+                *link,
+                args.iter()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn connect_sequence_matches_redis() {
+    let mut s = sentinel();
+    let (cmd, pubsub) = connected(&mut s, 30_000);
+    let out = sent(&drain(&mut s));
+    assert_eq!(
+        out[0],
+        (cmd, "CLIENT SETNAME sentinel-00000000-cmd".to_string())
+    );
+    assert_eq!(out[1], (cmd, "PING".to_string()));
+    assert!(out.contains(&(
+        pubsub,
+        "CLIENT SETNAME sentinel-00000000-pubsub".to_string()
+    )));
+    assert!(out.contains(&(pubsub, "SUBSCRIBE __sentinel__:hello".to_string())));
+    assert!(out.iter().any(|(l, c)| *l == cmd && c == "INFO"));
+    assert!(out.iter().any(|(l, c)| *l == cmd && c.starts_with("PUBLISH __sentinel__:hello 127.0.0.1,26379,")));
+}
+
+#[test]
+fn auth_and_rename_command_apply() {
+    let mut s = sentinel();
+    let mut p = master_params(30_000);
+    p.auth_user = Some("sentinel".into());
+    p.auth_pass = Some("secret".into());
+    p.renamed_commands.insert("PING".into(), "PONG2".into());
+    s.monitor(ms(0), p).unwrap();
+    s.handle_timeout(ms(0));
+    let link = drain(&mut s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, .. } => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(1), link, None);
+    let out = sent(&drain(&mut s));
+    assert_eq!(out[0].1, "AUTH sentinel secret");
+    assert!(out.iter().any(|(_, c)| c == "PONG2"));
+    assert!(!out.iter().any(|(_, c)| c == "PING"));
+}
+
+#[test]
+fn silent_master_goes_sdown_after_down_after_and_recovers() {
+    let mut s = sentinel();
+    let (cmd, _) = connected(&mut s, 1_000);
+    drain(&mut s);
+    // Nothing answers: the PING sent at 1 ms is pending.
+    let mut now = 1;
+    while now < 1_000 {
+        now = s
+            .poll_timeout()
+            .unwrap()
+            .as_nanos()
+            .div_ceil(1_000_000)
+            .max(now + 1);
+        s.handle_timeout(ms(now));
+        assert!(
+            !drain(&mut s)
+                .iter()
+                .any(|a| matches!(a, Action::Publish(e) if e.channel == "+sdown"))
+        );
+    }
+    // The deadline for SDOWN is down-after after the first unanswered PING.
+    let deadline = s.poll_timeout().unwrap();
+    assert!(deadline <= ms(1_002), "sdown deadline {deadline:?}");
+    s.handle_timeout(ms(1_002));
+    let events: Vec<_> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.channel == "+sdown" && e.message == "master mymaster 127.0.0.1 6379")
+    );
+    assert!(s.is_sdown("mymaster"));
+    // The first pending reply is the CLIENT SETNAME, then the PING.
+    s.handle_reply(ms(1_010), cmd, Frame::ok());
+    s.handle_reply(ms(1_010), cmd, Frame::Simple(Bytes::from_static(b"PONG")));
+    let events = drain(&mut s);
+    assert!(
+        events
+            .iter()
+            .any(|a| matches!(a, Action::Publish(e) if e.channel == "-sdown"))
+    );
+    assert!(!s.is_sdown("mymaster"));
+}
+
+#[test]
+fn loading_and_masterdown_count_as_replies_other_errors_do_not() {
+    for (reply, ok) in [
+        (
+            Frame::error("LOADING Redis is loading the dataset in memory"),
+            true,
+        ),
+        (Frame::error("MASTERDOWN Link with MASTER is down"), true),
+        (Frame::error("NOAUTH Authentication required."), false),
+        (Frame::error("MISCONF Errors writing to disk"), false),
+        (Frame::Integer(1), false),
+    ] {
+        let mut s = sentinel();
+        let (cmd, _) = connected(&mut s, 1_000);
+        drain(&mut s);
+        s.handle_reply(ms(2), cmd, Frame::ok()); // CLIENT SETNAME
+        s.handle_reply(ms(2), cmd, reply.clone()); // PING
+        s.handle_timeout(ms(1_005));
+        assert_eq!(s.is_sdown("mymaster"), !ok, "reply {reply:?}");
+    }
+}
+
+#[test]
+fn broken_link_reconnects_throttled_to_the_ping_period() {
+    let mut s = sentinel();
+    let (cmd, _) = connected(&mut s, 30_000);
+    drain(&mut s);
+    s.handle_link_down(ms(100), cmd);
+    // The last reconnect was at 0 ms, so the next one waits until 1000 ms.
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Connect { .. }))
+    );
+    s.handle_timeout(ms(999));
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Connect { .. }))
+    );
+    s.handle_timeout(ms(1_000));
+    let connects = drain(&mut s)
+        .into_iter()
+        .filter(|a| matches!(a, Action::Connect { .. }))
+        .count();
+    assert_eq!(connects, 1, "only the missing command link is reopened");
+}
+
+#[test]
+fn hello_from_a_peer_adds_a_sentinel_once_and_adopts_a_higher_epoch() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    let peer = "0000000000000000000000000000000000000002";
+    let payload = format!("127.0.0.1,26380,{peer},7,mymaster,127.0.0.1,6379,0");
+    let msg = Frame::Array(vec![
+        Frame::bulk("message"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::bulk(&payload),
+    ]);
+    s.handle_reply(ms(5), pubsub, msg.clone());
+    s.handle_reply(ms(6), pubsub, msg);
+    let actions = drain(&mut s);
+    let channels: Vec<_> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(e.channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(channels, vec!["+sentinel", "+new-epoch"]);
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| matches!(a, Action::Persist { .. }))
+            .count(),
+        1,
+        "persists coalesce"
+    );
+    assert_eq!(
+        s.known_sentinels("mymaster"),
+        vec![(peer.to_string(), Addr::new("127.0.0.1", 26380))]
+    );
+    assert_eq!(s.current_epoch(), 7);
+    // The peer gets a link of its own right away.
+    s.handle_timeout(ms(6));
+    assert!(
+        drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Connect { addr, .. } if addr.port == 26380))
+    );
+}
+
+#[test]
+fn garbage_and_own_hellos_are_ignored() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    for payload in [
+        "".to_string(),
+        "a,b,c".to_string(),
+        "127.0.0.1,notaport,x,1,mymaster,127.0.0.1,6379,0".to_string(),
+        format!("127.0.0.1,26379,{MYID},9,mymaster,127.0.0.1,6379,0"),
+        "127.0.0.1,26380,0000000000000000000000000000000000000003,1,other,127.0.0.1,6379,0"
+            .to_string(),
+    ] {
+        let msg = Frame::Array(vec![
+            Frame::bulk("message"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::bulk(&payload),
+        ]);
+        s.handle_reply(ms(5), pubsub, msg);
+    }
+    s.handle_reply(ms(5), pubsub, Frame::Integer(3));
+    assert!(s.known_sentinels("mymaster").is_empty());
+    assert_eq!(s.current_epoch(), 0);
+}
+
+#[test]
+fn client_commands_ping_publish_and_unknown() {
+    let mut s = sentinel();
+    let c = ClientId(1);
+    let reply = |s: &mut Sentinel, args: &[&str]| {
+        s.handle_client_command(
+            ms(0),
+            c,
+            args.iter()
+                .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+                .collect(),
+        );
+        match s.poll_action() {
+            Some(Action::Reply { client, frame }) => {
+                assert_eq!(client, c);
+                frame
+            }
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        reply(&mut s, &["ping"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+    assert_eq!(reply(&mut s, &["PING", "hi"]), Frame::bulk("hi"));
+    assert_eq!(reply(&mut s, &["sentinel", "MYID"]), Frame::bulk(MYID));
+    assert_eq!(
+        reply(&mut s, &["PUBLISH", "news", "x"]),
+        Frame::error("ERR Only HELLO messages are accepted by Sentinel instances.")
+    );
+    assert_eq!(
+        reply(&mut s, &["foo", "a", "b"]),
+        Frame::error("ERR unknown command 'foo', with args beginning with: 'a' 'b' ")
+    );
+    assert_eq!(
+        reply(&mut s, &["quit"]),
+        Frame::error("ERR unknown command 'quit', with args beginning with: ")
+    );
+}
+
+#[test]
+fn monitor_rejects_duplicates_and_zero_quorum() {
+    let mut s = sentinel();
+    s.monitor(ms(0), master_params(1000)).unwrap();
+    assert_eq!(
+        s.monitor(ms(0), master_params(1000)),
+        Err(MonitorError::DuplicateName)
+    );
+    let mut p = master_params(1000);
+    p.name = "other".into();
+    p.quorum = 0;
+    assert_eq!(s.monitor(ms(0), p), Err(MonitorError::BadQuorum));
+    assert_eq!(s.master_names(), vec!["mymaster"]);
+}
+
+#[test]
+fn reconnect_attempts_do_not_clear_sdown() {
+    let mut s = sentinel();
+    let (cmd, pubsub) = connected(&mut s, 1_000);
+    drain(&mut s);
+    s.handle_reply(ms(2), cmd, Frame::ok());
+    s.handle_reply(ms(2), cmd, Frame::Simple(Bytes::from_static(b"PONG")));
+    s.handle_link_down(ms(500), cmd);
+    s.handle_link_down(ms(500), pubsub);
+    let mut sdown_seen_at = None;
+    let mut now = 500;
+    while now < 4_000 {
+        now = (s.poll_timeout().unwrap().as_nanos().div_ceil(1_000_000)).max(now + 1);
+        s.handle_timeout(ms(now));
+        for a in drain(&mut s) {
+            match a {
+                // Every reconnect attempt is refused.
+                Action::Connect { link, .. } => s.handle_link_down(ms(now), link),
+                Action::Publish(e) if e.channel == "+sdown" => sdown_seen_at = Some(now),
+                Action::Publish(e) => assert_ne!(e.channel, "-sdown", "flapped at {now} ms"),
+                _ => {}
+            }
+        }
+    }
+    // Silence is counted from the moment the link broke.
+    assert_eq!(sdown_seen_at, Some(1_501));
+    assert!(s.is_sdown("mymaster"));
+}
