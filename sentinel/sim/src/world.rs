@@ -39,6 +39,7 @@ pub struct LoggedEvent {
 struct SimSentinel {
     core: Sentinel,
     addr: Addr,
+    alive: bool,
 }
 
 struct Conn {
@@ -132,7 +133,11 @@ impl Sim {
             core.monitor(self.now, m)
                 .unwrap_or_else(|e| panic!("scenario: {e}"));
         }
-        self.sentinels.push(SimSentinel { core, addr });
+        self.sentinels.push(SimSentinel {
+            core,
+            addr,
+            alive: true,
+        });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
         idx
@@ -174,6 +179,28 @@ impl Sim {
             let at = self.now + self.net.delay(&mut self.rng);
             self.push(at, Delivery::Reset { conn });
         }
+    }
+
+    /// The sentinel process dies: its connections are reset and it never runs again.
+    pub fn crash_sentinel(&mut self, idx: SentinelIdx) {
+        self.sentinels[idx].alive = false;
+        let doomed: Vec<u64> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                c.open && (c.from == idx || matches!(c.to, Endpoint::Sentinel(s, _) if s == idx))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in doomed {
+            let at = self.now + self.net.delay(&mut self.rng);
+            self.push(at, Delivery::Reset { conn });
+        }
+    }
+
+    /// Whether sentinel `idx` is still running.
+    pub fn sentinel_alive(&self, idx: SentinelIdx) -> bool {
+        self.sentinels[idx].alive
     }
 
     /// Cuts the hosts in `side` off from all others until [`Sim::heal`].
@@ -255,7 +282,10 @@ impl Sim {
 
     /// Whether a delivery on `conn` must wait (partition, frozen receiver).
     fn stalled(&self, conn: &Conn, to_endpoint: bool) -> bool {
-        if !self.net.reachable(self.source_host(conn), self.to_host(conn)) {
+        if !self
+            .net
+            .reachable(self.source_host(conn), self.to_host(conn))
+        {
             return true;
         }
         match conn.to {
@@ -311,6 +341,9 @@ impl Sim {
                 self.drain(from);
             }
             Delivery::Persisted { sentinel, token } => {
+                if !self.sentinels[sentinel].alive {
+                    return;
+                }
                 self.sentinels[sentinel]
                     .core
                     .handle_persisted(self.now, token, true);
@@ -452,6 +485,16 @@ impl Sim {
                     if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
                         self.reply(conn, frame);
                     }
+                }
+                Action::CloseClient { client } => {
+                    if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
+                        let at = self.now + self.net.delay(&mut self.rng);
+                        self.push(at, Delivery::Reset { conn });
+                    }
+                }
+                Action::Shutdown | Action::Exit { .. } => {
+                    self.crash_sentinel(idx);
+                    return;
                 }
                 Action::Persist { token } => {
                     let at = self.now + Duration::from_millis(1);

@@ -95,8 +95,10 @@ impl Sentinel {
                 peer: pid,
                 addr: addr.clone(),
                 last_hello: now,
+                master_down: None,
                 voted_leader: None,
                 voted_leader_epoch: 0,
+                last_ask: None,
             },
         );
         let subject = event::Subject::Sentinel {
