@@ -5,6 +5,7 @@
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
 mod commands;
+mod election;
 mod hellos;
 mod links;
 mod periodic;
@@ -14,12 +15,13 @@ use std::collections::{BTreeMap, VecDeque};
 
 use thiserror::Error;
 
-use crate::action::Action;
+use crate::action::{Action, ClientId};
 use crate::addr::Addr;
 use crate::event::{self, Event, Level, Subject};
 use crate::instance::{Master, MasterId, MasterParams, Owner, Peer, PeerId};
 use crate::limits::Limits;
 use crate::link::{Link, LinkId};
+use crate::resp::Frame;
 use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
@@ -70,6 +72,21 @@ pub struct Sentinel {
     actions: VecDeque<Action>,
     persist_wanted: bool,
     persist_token: u64,
+    /// Replies that may only go out once a config write issued after they were queued is done
+    /// (persist before reply: votes, epoch bumps, FLUSHCONFIG, MONITOR, ...).
+    held: Vec<HeldReply>,
+}
+
+/// A reply waiting for durability.
+#[derive(Debug)]
+struct HeldReply {
+    /// The persist token that must complete first.
+    token: u64,
+    client: ClientId,
+    /// Sent when the write succeeded.
+    ok: Frame,
+    /// Sent when it failed.
+    failed: Frame,
 }
 
 impl Sentinel {
@@ -87,6 +104,7 @@ impl Sentinel {
             actions: VecDeque::new(),
             persist_wanted: false,
             persist_token: 0,
+            held: Vec::new(),
         }
     }
 
@@ -144,10 +162,32 @@ impl Sentinel {
         }
     }
 
-    /// A config write asked for with `Action::Persist` finished.
-    pub fn handle_persisted(&mut self, _now: Instant, _token: u64, _ok: bool) {
-        // Replies held for durability (votes, epoch bumps) are released here once the
-        // failover logic lands.
+    /// A config write asked for with `Action::Persist` finished. Writes complete in token
+    /// order (one writer), so every reply held for this token or an earlier one is released.
+    pub fn handle_persisted(&mut self, _now: Instant, token: u64, ok: bool) {
+        let (ready, waiting): (Vec<HeldReply>, Vec<HeldReply>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| h.token <= token);
+        self.held = waiting;
+        for h in ready {
+            let frame = if ok { h.ok } else { h.failed };
+            self.actions.push_back(Action::Reply {
+                client: h.client,
+                frame,
+            });
+        }
+    }
+
+    /// Queues a config write and holds `ok` for `client` until it is durable; `failed` goes
+    /// out instead if the write fails.
+    pub(crate) fn reply_after_persist(&mut self, client: ClientId, ok: Frame, failed: Frame) {
+        self.persist_wanted = true;
+        self.held.push(HeldReply {
+            token: self.persist_token + 1,
+            client,
+            ok,
+            failed,
+        });
     }
 
     /// Names of the monitored masters, in name order.
