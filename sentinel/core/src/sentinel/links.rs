@@ -180,6 +180,9 @@ impl Sentinel {
         match pending {
             Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, &frame),
             Pending::Info => self.handle_info_reply(now, owner, frame),
+            Pending::IsMasterDown { master, peer } => {
+                self.handle_is_master_down_reply(now, master, &peer, &frame)
+            }
             Pending::Hello | Pending::Ignored => {}
         }
         self.service(now, owner);

@@ -5,6 +5,7 @@
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
 mod commands;
+mod detect;
 mod election;
 mod hellos;
 mod links;
