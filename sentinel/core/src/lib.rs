@@ -9,6 +9,7 @@ pub mod config;
 pub mod hello;
 pub mod info;
 pub mod limits;
+pub mod ranking;
 pub mod resp;
 pub mod rng;
 pub mod time;
