@@ -35,7 +35,7 @@ pub struct InfoReport {
     /// `run_id:`, when it was exactly [`RUN_ID_LEN`] printable ASCII characters. A change
     /// against the previous report is a `+reboot`.
     pub run_id: Option<String>,
-    /// `redis_version:`, verbatim.
+    /// `redis_version:`, verbatim (`None` when absent or empty).
     pub redis_version: Option<String>,
     /// The reported role and, for a replica, its replication state.
     pub role: Role,
@@ -135,7 +135,7 @@ impl InfoReport {
                     }
                 }
                 b"redis_version" => {
-                    if let Some(version) = utf8(value) {
+                    if let Some(version) = utf8(value).filter(|v| !v.is_empty()) {
                         report.redis_version = Some(version.to_owned());
                     }
                 }

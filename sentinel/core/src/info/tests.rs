@@ -116,6 +116,55 @@ fn link_down_time_in_milliseconds_like_redis() {
 }
 
 #[test]
+fn instance_wide_fields_table() {
+    let forty_a = "a".repeat(40);
+    let forty_b = "B".repeat(40);
+    let down_since = |s| InfoReport {
+        master_link_down_since_seconds: Some(s),
+        ..InfoReport::default()
+    };
+    // (text, expected report)
+    let table: Vec<(String, InfoReport)> = vec![
+        // Read whatever the role, before or after the role line.
+        (
+            "master_link_down_since_seconds:12\r\nrole:master\r\n".into(),
+            InfoReport {
+                role: Role::Master,
+                ..down_since(12)
+            },
+        ),
+        ("master_link_down_since_seconds:0\r\n".into(), down_since(0)),
+        (
+            "master_link_down_since_seconds:x\r\n".into(),
+            InfoReport::default(),
+        ),
+        (
+            "master_link_down_since_seconds:\r\n".into(),
+            InfoReport::default(),
+        ),
+        ("redis_version:\r\n".into(), InfoReport::default()),
+        (
+            "redis_version:7.2.4\r\n".into(),
+            InfoReport {
+                redis_version: Some("7.2.4".into()),
+                ..InfoReport::default()
+            },
+        ),
+        // The last valid run_id wins; a malformed later one does not clear it.
+        (
+            format!("run_id:{forty_a}\r\nrun_id:{forty_b}\r\nrun_id:short\r\n"),
+            InfoReport {
+                run_id: Some(forty_b.clone()),
+                ..InfoReport::default()
+            },
+        ),
+    ];
+    for (text, want) in &table {
+        assert_eq!(&InfoReport::parse(text.as_bytes()), want, "{text:?}");
+    }
+}
+
+#[test]
 fn lf_only_text_parses_like_crlf() {
     let lf: Vec<u8> = MASTER.iter().copied().filter(|&b| b != b'\r').collect();
     assert_eq!(InfoReport::parse(&lf), InfoReport::parse(MASTER));

@@ -356,6 +356,37 @@ fn no_candidates_or_none_eligible() {
 }
 
 #[test]
+fn limits_follow_sentinel_debug_periods() {
+    // SENTINEL DEBUG ping-period 100 info-period 500, down-after 200.
+    let fast = SelectionParams {
+        ping_period_ms: 100,
+        info_period_ms: 500,
+        down_after_ms: 200,
+        master_sdown_for_ms: Some(50),
+    };
+    assert_eq!(fast.ping_age_max_ms(), 500);
+    assert_eq!(fast.info_age_max_ms(), 500);
+    assert_eq!(fast.master_link_down_max_ms(), 2050);
+    let not_sdown = SelectionParams {
+        master_sdown_for_ms: None,
+        ..fast
+    };
+    assert_eq!(not_sdown.info_age_max_ms(), 1500);
+    assert_eq!(not_sdown.master_link_down_max_ms(), 2000);
+    let c = Candidate {
+        last_ok_ping_age_ms: 501,
+        ..good("a")
+    };
+    assert_eq!(
+        exclusion_reason(&c, &fast),
+        Some(Exclusion::PingStale {
+            age_ms: 501,
+            max_ms: 500
+        })
+    );
+}
+
+#[test]
 fn limits_saturate_instead_of_overflowing() {
     let params = SelectionParams {
         ping_period_ms: u64::MAX,
