@@ -12,7 +12,7 @@ use crate::resp::Frame;
 use crate::time::Instant;
 
 /// The pub/sub channel sentinels announce themselves on.
-pub(crate) const HELLO_CHANNEL: &str = "__sentinel__:hello";
+pub(crate) use crate::hello::HELLO_CHANNEL;
 
 impl Sentinel {
     pub(crate) fn node(&self, owner: Owner) -> Option<&Node> {
