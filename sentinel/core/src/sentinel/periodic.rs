@@ -136,7 +136,7 @@ impl Sentinel {
     fn check_sdown(&mut self, now: Instant, owner: Owner, down_after: Duration) {
         let Some(node) = self.node(owner) else { return };
         let link_up = self.link_up(node.cmd);
-        let silent = node.silence(now, link_up) > down_after;
+        let silent = node.silence(now, link_up, down_after) > down_after;
         let (event, health) = match (node.health, silent) {
             (Health::Up, true) => ("+sdown", Health::SubjectivelyDown { since: now }),
             (Health::SubjectivelyDown { .. }, false) => ("-sdown", Health::Up),
