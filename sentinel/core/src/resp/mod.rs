@@ -7,13 +7,20 @@
 
 use bytes::Bytes;
 
-mod decode;
 mod encode;
 mod error;
+mod fuzz;
+mod inline;
+mod number;
+mod reply_decoder;
+mod request_decoder;
+#[cfg(test)]
+mod tests;
 
-pub use decode::{ReplyDecoder, RequestDecoder};
 pub use encode::{Protocol, encode, encode_request};
 pub use error::ProtocolError;
+pub use reply_decoder::ReplyDecoder;
+pub use request_decoder::RequestDecoder;
 
 /// One RESP value. RESP3-only kinds are rendered as their RESP2 equivalent when encoding for a
 /// RESP2 client (see [`encode`]).
@@ -85,11 +92,11 @@ impl Frame {
 /// Fuzz entry for the reply decoder: must never panic, and must hold its invariants.
 #[doc(hidden)]
 pub fn fuzz_reply(data: &[u8]) {
-    let _ = data;
+    fuzz::reply(data);
 }
 
 /// Fuzz entry for the request decoder: must never panic, and must hold its invariants.
 #[doc(hidden)]
 pub fn fuzz_request(data: &[u8]) {
-    let _ = data;
+    fuzz::request(data);
 }
