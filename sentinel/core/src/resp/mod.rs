@@ -4,6 +4,17 @@
 //! The decoder works over a `bytes::BytesMut` the driver fills: it either returns a complete
 //! frame (consuming its bytes), returns `Ok(None)` when more input is needed (consuming
 //! nothing), or returns an error carrying the text Redis would send.
+//!
+//! Choices worth knowing (details in each file):
+//! * decoders are resumable: a frame arriving in pieces is scanned once, and its strings are
+//!   zero-copy slices of the input once it is complete (`reply_decoder.rs`);
+//! * every count and length is checked against [`crate::Limits`] before anything is reserved,
+//!   and nesting is bounded by an explicit stack, never recursion;
+//! * RESP3 attributes (`|N`) are parsed and discarded; the value after them is the frame;
+//! * requests follow Redis 7.0's `networking.c`, error texts included
+//!   (`request_decoder.rs`, `inline.rs`);
+//! * doubles are written as the shortest text that reads back as the same value, `inf`,
+//!   `-inf` and `nan` as Redis writes them (`number.rs`).
 
 use bytes::Bytes;
 

@@ -398,3 +398,28 @@ fn line_bound() {
         vec![Frame::Simple(b("0123456789"))]
     );
 }
+
+#[test]
+fn strings_are_slices_of_the_input() {
+    let mut decoder = ReplyDecoder::new(Limits::default());
+    let mut buf = BytesMut::from(&b"*2\r\n$5\r\nhello\r\n+world\r\n"[..]);
+    let start = buf.as_ptr() as usize;
+    let end = start + buf.len();
+    let frame = decoder.decode(&mut buf).expect("valid").expect("complete");
+    let Frame::Array(items) = frame else {
+        panic!("not an array")
+    };
+    for item in &items {
+        let data = item.as_bytes().expect("a string");
+        let at = data.as_ptr() as usize;
+        assert!(start <= at && at + data.len() <= end, "{item:?} was copied");
+    }
+}
+
+#[test]
+fn attribute_alone_is_incomplete() {
+    let mut decoder = ReplyDecoder::new(Limits::default());
+    let mut buf = BytesMut::from(&b"|1\r\n+a\r\n+b\r\n"[..]);
+    assert_eq!(decoder.decode(&mut buf), Ok(None));
+    assert_eq!(buf.len(), 12);
+}

@@ -262,3 +262,88 @@ fn unbalanced_quotes_error() {
         );
     }
 }
+
+#[test]
+fn error_texts_are_redis_texts() {
+    use crate::resp::ProtocolError as E;
+    let table = [
+        (
+            E::InvalidMultibulkLength,
+            "ERR Protocol error: invalid multibulk length",
+        ),
+        (
+            E::InvalidBulkLength,
+            "ERR Protocol error: invalid bulk length",
+        ),
+        (
+            E::ExpectedDollar(b'f'),
+            "ERR Protocol error: expected '$', got 'f'",
+        ),
+        (
+            E::ExpectedDollar(b'\n'),
+            "ERR Protocol error: expected '$', got ' '",
+        ),
+        (
+            E::ExpectedDollar(0xe9),
+            "ERR Protocol error: expected '$', got '?'",
+        ),
+        (
+            E::InlineTooBig,
+            "ERR Protocol error: too big inline request",
+        ),
+        (
+            E::MbulkCountTooBig,
+            "ERR Protocol error: too big mbulk count string",
+        ),
+        (
+            E::BulkCountTooBig,
+            "ERR Protocol error: too big bulk count string",
+        ),
+        (
+            E::UnbalancedQuotes,
+            "ERR Protocol error: unbalanced quotes in request",
+        ),
+        (
+            E::UnauthenticatedMultibulkLength,
+            "ERR Protocol error: unauthenticated multibulk length",
+        ),
+        (
+            E::UnauthenticatedBulkLength,
+            "ERR Protocol error: unauthenticated bulk length",
+        ),
+    ];
+    for (error, text) in table {
+        assert_eq!(error.to_string(), text);
+    }
+}
+
+#[test]
+fn restarts_when_the_caller_discards_input() {
+    let mut decoder = RequestDecoder::new(Limits::default());
+    let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n"[..]);
+    assert_eq!(decoder.decode(&mut buf), Ok(None));
+    buf.clear();
+    buf.extend_from_slice(b"PING\r\n");
+    assert_eq!(
+        decoder.decode(&mut buf),
+        Ok(Some(vec![Bytes::from_static(b"PING")]))
+    );
+}
+
+#[test]
+fn large_argument_in_small_pieces() {
+    let mut input = b"*2\r\n$3\r\nSET\r\n$70000\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'v', 70_000));
+    input.extend_from_slice(b"\r\n");
+    let mut decoder = RequestDecoder::new(Limits::default());
+    let mut buf = BytesMut::new();
+    let mut got = Vec::new();
+    for chunk in input.chunks(100) {
+        buf.extend_from_slice(chunk);
+        while let Some(args) = decoder.decode(&mut buf).expect("valid") {
+            got.push(args);
+        }
+    }
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0][1].len(), 70_000);
+}
