@@ -1,6 +1,7 @@
 //! The lines a [`ConfigFile`] is written as, each with its rewrite key, in the order Redis 7.0
 //! generates them (`config.c: rewriteConfig`, `sentinel.c: rewriteConfigSentinelOption`).
-//! Tunables are written only when they differ from the default; state always.
+//! State is always written; tunables only when they differ from the default (per-master
+//! ones are then dropped from the file, globals at their default rewritten in place).
 
 use super::model::{
     ConfigFile, DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS, DEFAULT_MAXCLIENTS,
@@ -13,6 +14,10 @@ use super::tokens::{push_arg, push_quoted};
 pub(crate) struct Rendered {
     pub key: String,
     pub line: String,
+    /// Appended when the old file has no line for the key. A value at its default is not
+    /// forced: it only replaces an existing line in place (`rewriteConfigRewriteLine`'s
+    /// `force`), so an explicit `port 26379` stays where the operator wrote it.
+    pub force: bool,
 }
 
 /// Every sentinel sub-directive the rewrite owns (old lines with these keys are replaced or
@@ -59,7 +64,15 @@ impl Out {
         self.0.push(Rendered {
             key: key.to_owned(),
             line,
+            force: true,
         });
+    }
+
+    /// Mark the line just pushed as replace-only when `at_default`.
+    fn default_if(&mut self, at_default: bool) {
+        if let Some(last) = self.0.last_mut() {
+            last.force = !at_default;
+        }
     }
 
     /// A Redis string config: always quoted (`sdscatrepr`).
@@ -69,6 +82,7 @@ impl Out {
         self.0.push(Rendered {
             key: name.to_owned(),
             line,
+            force: true,
         });
     }
 
@@ -86,38 +100,41 @@ pub(crate) fn render(cfg: &ConfigFile) -> Vec<Rendered> {
 }
 
 fn server(out: &mut Out, s: &ServerConfig) {
-    if s.port != DEFAULT_SENTINEL_PORT {
-        out.line("port", &["port", &s.port.to_string()], &[]);
-    }
+    out.line("port", &["port", &s.port.to_string()], &[]);
+    out.default_if(s.port == DEFAULT_SENTINEL_PORT);
     if !s.bind.is_empty() {
         let args: Vec<&str> = s.bind.iter().map(String::as_str).collect();
         out.line("bind", &["bind"], &args);
     }
-    if s.protected_mode {
-        out.line("protected-mode", &["protected-mode", "yes"], &[]);
-    }
-    if s.daemonize {
-        out.line("daemonize", &["daemonize", "yes"], &[]);
-    }
+    out.line(
+        "protected-mode",
+        &["protected-mode", yes_no(s.protected_mode)],
+        &[],
+    );
+    out.default_if(!s.protected_mode);
+    out.line("daemonize", &["daemonize", yes_no(s.daemonize)], &[]);
+    out.default_if(!s.daemonize);
     if let Some(v) = &s.pidfile {
         out.quoted("pidfile", v);
     }
     if let Some(v) = &s.logfile {
         out.quoted("logfile", v);
     }
-    if s.loglevel != LogLevel::Notice {
-        out.line("loglevel", &["loglevel", s.loglevel.as_str()], &[]);
-    }
+    out.line("loglevel", &["loglevel", s.loglevel.as_str()], &[]);
+    out.default_if(s.loglevel == LogLevel::Notice);
     if let Some(v) = &s.dir {
         out.quoted("dir", v);
     }
-    if s.maxclients != DEFAULT_MAXCLIENTS {
-        out.line(
-            "maxclients",
-            &["maxclients", &s.maxclients.to_string()],
-            &[],
-        );
-    }
+    out.line(
+        "maxclients",
+        &["maxclients", &s.maxclients.to_string()],
+        &[],
+    );
+    out.default_if(s.maxclients == DEFAULT_MAXCLIENTS);
+    // Sentinel never persists hz (sentinelFlushConfig writes the default 10 while rewriting):
+    // an existing hz line becomes `hz 10`, none is added.
+    out.line("hz", &["hz", "10"], &[]);
+    out.default_if(true);
     if let Some(v) = &s.requirepass {
         out.quoted("requirepass", v);
     }
@@ -142,15 +159,13 @@ fn sentinel(out: &mut Out, s: &SentinelConfig) {
     if let Some(id) = &s.myid {
         out.sentinel("myid", &[id]);
     }
-    if !s.deny_scripts_reconfig {
-        out.sentinel("deny-scripts-reconfig", &["no"]);
-    }
-    if s.resolve_hostnames {
-        out.sentinel("resolve-hostnames", &[yes_no(true)]);
-    }
-    if s.announce_hostnames {
-        out.sentinel("announce-hostnames", &[yes_no(true)]);
-    }
+    // Globals at their default keep an existing line (rewritten) but add none.
+    out.sentinel("deny-scripts-reconfig", &[yes_no(s.deny_scripts_reconfig)]);
+    out.default_if(s.deny_scripts_reconfig);
+    out.sentinel("resolve-hostnames", &[yes_no(s.resolve_hostnames)]);
+    out.default_if(!s.resolve_hostnames);
+    out.sentinel("announce-hostnames", &[yes_no(s.announce_hostnames)]);
+    out.default_if(!s.announce_hostnames);
     for m in &s.masters {
         master(out, m);
     }
@@ -162,6 +177,7 @@ fn sentinel(out: &mut Out, s: &SentinelConfig) {
         out.0.push(Rendered {
             key: "sentinel announce-ip".into(),
             line,
+            force: true,
         });
     }
     if s.announce_port != 0 {

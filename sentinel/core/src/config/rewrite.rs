@@ -32,7 +32,7 @@ fn owned_key(args: &[String]) -> Option<String> {
 }
 
 /// Rewrite `old_text` to hold `cfg`: comments and order are kept, each key's old lines are
-/// replaced in order, surplus old lines are dropped, extra new lines go after [`SIGNATURE`]
+/// replaced in order, surplus old lines are dropped, values at their default are not added, extra new lines go after [`SIGNATURE`]
 /// (added once), unparsable lines are commented out as `# ??? `, and runs of blank lines
 /// collapse to one. Pure: the caller writes the result (see the driver's persistence).
 pub fn rewrite(old_text: &str, cfg: &ConfigFile) -> String {
@@ -61,6 +61,7 @@ pub fn rewrite(old_text: &str, cfg: &ConfigFile) -> String {
     for r in render(cfg) {
         match slots.get_mut(&r.key).and_then(VecDeque::pop_front) {
             Some(idx) => out[idx] = r.line,
+            None if !r.force => {}
             None => {
                 if needs_signature {
                     out.push(SIGNATURE.to_owned());
