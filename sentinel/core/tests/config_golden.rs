@@ -345,3 +345,21 @@ fn fuzz_entry_holds_on_the_golden_files_and_odd_inputs() {
         config::fuzz(odd);
     }
 }
+
+#[test]
+fn ten_thousand_masters_load_and_rewrite() {
+    let mut text = String::from("sentinel myid 0123456789012345678901234567890123456789\n");
+    for i in 0..10_000u32 {
+        let (a, b) = (i / 250, i % 250);
+        text.push_str(&format!(
+            "sentinel monitor m{i} 10.{a}.{b}.1 6379 2\n\
+             sentinel down-after-milliseconds m{i} 1000\n\
+             sentinel vip m{i} 172.16.{a}.{b} eth0\n\
+             sentinel known-replica m{i} 10.{a}.{b}.2 6379\n"
+        ));
+    }
+    let cfg = ok(&text);
+    assert_eq!(cfg.sentinel.masters.len(), 10_000);
+    let out = rewrite(&text, &cfg);
+    assert_eq!(ok(&out), cfg);
+}

@@ -2,6 +2,7 @@
 //! Redis's three passes: pre-monitor globals, `monitor`, then everything else. Messages are
 //! Redis's where it has one.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::ConfigError;
@@ -62,6 +63,15 @@ fn pass_of(args: &[String]) -> u8 {
     }
 }
 
+/// Lookups that keep loading linear in the file size with thousands of masters.
+#[derive(Default)]
+struct Index {
+    /// Master name → position in `masters`.
+    masters: BTreeMap<String, usize>,
+    /// VIP address → position of the master that carries it.
+    vips: BTreeMap<Ipv4Addr, usize>,
+}
+
 /// Apply the queue in three passes, then check what needs the whole file (VIP leases).
 pub(crate) fn apply_all(
     cfg: &mut SentinelConfig,
@@ -73,21 +83,24 @@ pub(crate) fn apply_all(
         text: q.text.clone(),
         reason,
     };
+    let mut index = Index::default();
     for pass in 0..3 {
         for q in queue.iter().filter(|q| pass_of(&q.args) == pass) {
-            apply(cfg, &q.args, opts).map_err(|r| fail(q, r))?;
+            apply(cfg, &mut index, &q.args, opts).map_err(|r| fail(q, r))?;
         }
     }
     // The VIP lease must expire before the majority can declare the master down (design §7);
-    // checked last since down-after may follow the vip line.
-    let is_vip = |q: &&Queued| q.args.len() >= 2 && q.args[0].eq_ignore_ascii_case("vip");
-    let vips: Vec<&Queued> = queue.iter().filter(is_vip).collect();
-    for (i, q) in vips.iter().enumerate() {
-        // Only a master's last vip line counts.
-        if vips[i + 1..].iter().any(|later| later.args[1] == q.args[1]) {
-            continue;
+    // checked last since down-after may follow the vip line. A master's last vip line counts.
+    let mut last_vip_line: BTreeMap<&str, &Queued> = BTreeMap::new();
+    for q in queue {
+        if q.args.len() >= 2 && q.args[0].eq_ignore_ascii_case("vip") {
+            last_vip_line.insert(q.args[1].as_str(), q);
         }
-        if let Some(m) = cfg.master(&q.args[1])
+    }
+    let mut vip_lines: Vec<&Queued> = last_vip_line.into_values().collect();
+    vip_lines.sort_by_key(|q| q.line);
+    for q in vip_lines {
+        if let Some(m) = index.masters.get(&q.args[1]).map(|&i| &cfg.masters[i])
             && let Some(vip) = &m.vip
             && vip.effective_lease_ms(m.down_after_ms) >= m.down_after_ms
         {
@@ -134,7 +147,12 @@ fn addr_ok(cfg_resolve: bool, host: &str) -> bool {
     (cfg_resolve && !host.is_empty()) || host.parse::<IpAddr>().is_ok()
 }
 
-fn apply(cfg: &mut SentinelConfig, args: &[String], opts: &LoadOptions<'_>) -> Result<(), String> {
+fn apply(
+    cfg: &mut SentinelConfig,
+    index: &mut Index,
+    args: &[String],
+    opts: &LoadOptions<'_>,
+) -> Result<(), String> {
     let sub = args[0].to_ascii_lowercase();
     let a = |i: usize| args[i].as_str();
     match (sub.as_str(), args.len()) {
@@ -167,13 +185,14 @@ fn apply(cfg: &mut SentinelConfig, args: &[String], opts: &LoadOptions<'_>) -> R
             if !addr_ok(cfg.resolve_hostnames, a(2)) {
                 return Err("Can't resolve instance hostname.".into());
             }
-            if cfg.master(a(1)).is_some() {
+            if index.masters.contains_key(a(1)) {
                 return Err("Duplicate master name.".into());
             }
+            index.masters.insert(a(1).to_owned(), cfg.masters.len());
             cfg.masters
                 .push(MasterConfig::new(a(1), a(2), port, quorum));
         }
-        (_, n) if n >= 2 => return apply_to_master(cfg, &sub, args, opts),
+        (_, n) if n >= 2 => return apply_to_master(cfg, index, &sub, args, opts),
         _ => return Err(UNRECOGNIZED.into()),
     }
     Ok(())
@@ -182,6 +201,7 @@ fn apply(cfg: &mut SentinelConfig, args: &[String], opts: &LoadOptions<'_>) -> R
 /// The per-master directives: `<sub> <name> args...`.
 fn apply_to_master(
     cfg: &mut SentinelConfig,
+    index: &mut Index,
     sub: &str,
     args: &[String],
     opts: &LoadOptions<'_>,
@@ -205,22 +225,9 @@ fn apply_to_master(
     if !known {
         return Err(UNRECOGNIZED.into());
     }
-    if cfg.master(&args[1]).is_none() {
-        return Err(NO_SUCH_MASTER.into());
-    }
+    let idx = *index.masters.get(&args[1]).ok_or(NO_SUCH_MASTER)?;
     let resolve = cfg.resolve_hostnames;
-    let vip_taken = |addr: Ipv4Addr, cfg: &SentinelConfig| {
-        cfg.masters
-            .iter()
-            .any(|m| m.name != args[1] && m.vip.as_ref().is_some_and(|v| v.addr == addr))
-    };
-    if sub == "vip"
-        && let Ok(addr) = args[2].parse::<Ipv4Addr>()
-        && vip_taken(addr, cfg)
-    {
-        return Err("VIP address already used by another master.".into());
-    }
-    let m = cfg.master_mut(&args[1]).ok_or(NO_SUCH_MASTER)?;
+    let m = &mut cfg.masters[idx];
     let v = |i: usize| args[i].as_str();
     match sub {
         "down-after-milliseconds" => m.down_after_ms = positive_ms(v(2))?,
@@ -295,7 +302,16 @@ fn apply_to_master(
             }
             m.rename_commands.push((v(2).to_owned(), v(3).to_owned()));
         }
-        _ => m.vip = Some(parse_vip(&args[2..])?),
+        _ => {
+            let vip = parse_vip(&args[2..])?;
+            if index.vips.get(&vip.addr).is_some_and(|&owner| owner != idx) {
+                return Err("VIP address already used by another master.".into());
+            }
+            if let Some(old) = m.vip.replace(vip.clone()) {
+                index.vips.remove(&old.addr);
+            }
+            index.vips.insert(vip.addr, idx);
+        }
     }
     Ok(())
 }
