@@ -5,6 +5,7 @@
 mod directives;
 mod error;
 mod lines;
+mod master;
 pub mod model;
 mod parse;
 mod render;
@@ -12,6 +13,7 @@ mod rewrite;
 mod sentinel;
 mod server;
 mod tokens;
+mod values;
 
 pub use error::{ConfigError, REDIS_VERSION};
 pub use model::{

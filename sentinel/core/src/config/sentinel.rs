@@ -3,19 +3,17 @@
 //! Redis's where it has one.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 use super::ConfigError;
-use super::model::{KnownReplica, KnownSentinel, MasterConfig, SentinelConfig, VipConfig};
+use super::master::apply_to_master;
+use super::model::{MasterConfig, SentinelConfig};
+use super::values::{addr_ok, non_empty, number, port, yes_no};
 
 /// Redis's catch-all for a sentinel line it does not understand.
 pub(crate) const UNRECOGNIZED: &str = "Unrecognized sentinel configuration statement.";
-const NO_SUCH_MASTER: &str = "No such master with specified name.";
-const BAD_TIME: &str = "negative or zero time parameter.";
 /// `CONFIG_RUN_ID_SIZE`.
 pub const MYID_LEN: usize = 40;
-/// Linux `IFNAMSIZ - 1`.
-const IFNAME_MAX: usize = 15;
 
 /// A `sentinel` line waiting for its pass: arguments after the word `sentinel`.
 pub(crate) struct Queued {
@@ -65,11 +63,11 @@ fn pass_of(args: &[String]) -> u8 {
 
 /// Lookups that keep loading linear in the file size with thousands of masters.
 #[derive(Default)]
-struct Index {
+pub(crate) struct Index {
     /// Master name → position in `masters`.
-    masters: BTreeMap<String, usize>,
+    pub masters: BTreeMap<String, usize>,
     /// VIP address → position of the master that carries it.
-    vips: BTreeMap<Ipv4Addr, usize>,
+    pub vips: BTreeMap<Ipv4Addr, usize>,
 }
 
 /// Apply the queue in three passes, then check what needs the whole file (VIP leases).
@@ -111,40 +109,6 @@ pub(crate) fn apply_all(
         }
     }
     Ok(())
-}
-
-fn yes_no(v: &str, what: &str) -> Result<bool, String> {
-    if v.eq_ignore_ascii_case("yes") {
-        Ok(true)
-    } else if v.eq_ignore_ascii_case("no") {
-        Ok(false)
-    } else {
-        Err(format!("Please specify yes or no for the {what} option."))
-    }
-}
-
-fn number(v: &str) -> Result<u64, String> {
-    v.parse()
-        .map_err(|_| format!("Invalid argument '{v}', expected a non-negative integer."))
-}
-
-fn positive_ms(v: &str) -> Result<u64, String> {
-    match v.parse::<i64>() {
-        Ok(n) if n > 0 => Ok(n.unsigned_abs()),
-        _ => Err(BAD_TIME.into()),
-    }
-}
-
-fn port(v: &str) -> Option<u16> {
-    v.parse().ok()
-}
-
-fn non_empty(v: &str) -> Option<String> {
-    (!v.is_empty()).then(|| v.to_owned())
-}
-
-fn addr_ok(cfg_resolve: bool, host: &str) -> bool {
-    (cfg_resolve && !host.is_empty()) || host.parse::<IpAddr>().is_ok()
 }
 
 fn apply(
@@ -196,152 +160,4 @@ fn apply(
         _ => return Err(UNRECOGNIZED.into()),
     }
     Ok(())
-}
-
-/// The per-master directives: `<sub> <name> args...`.
-fn apply_to_master(
-    cfg: &mut SentinelConfig,
-    index: &mut Index,
-    sub: &str,
-    args: &[String],
-    opts: &LoadOptions<'_>,
-) -> Result<(), String> {
-    let argc = args.len();
-    let known = matches!(
-        (sub, argc),
-        (
-            "down-after-milliseconds" | "failover-timeout" | "parallel-syncs",
-            3
-        ) | ("notification-script" | "client-reconfig-script", 3)
-            | (
-                "auth-pass" | "auth-user" | "config-epoch" | "leader-epoch",
-                3
-            )
-            | ("master-reboot-down-after-period" | "ping-period", 3)
-            | ("known-slave" | "known-replica" | "rename-command", 4)
-            | ("known-sentinel", 4 | 5)
-            | ("vip", 4..=6)
-    );
-    if !known {
-        return Err(UNRECOGNIZED.into());
-    }
-    let idx = *index.masters.get(&args[1]).ok_or(NO_SUCH_MASTER)?;
-    let resolve = cfg.resolve_hostnames;
-    let m = &mut cfg.masters[idx];
-    let v = |i: usize| args[i].as_str();
-    match sub {
-        "down-after-milliseconds" => m.down_after_ms = positive_ms(v(2))?,
-        "failover-timeout" => m.failover_timeout_ms = positive_ms(v(2))?,
-        "ping-period" => m.ping_period_ms = Some(positive_ms(v(2))?),
-        "parallel-syncs" => {
-            m.parallel_syncs = u32::try_from(number(v(2))?)
-                .map_err(|_| format!("Invalid argument '{}' for parallel-syncs.", v(2)))?;
-        }
-        "notification-script" => {
-            if !(opts.is_executable)(v(2)) {
-                return Err("Notification script seems non existing or non executable.".into());
-            }
-            m.notification_script = Some(v(2).to_owned());
-        }
-        "client-reconfig-script" => {
-            if !(opts.is_executable)(v(2)) {
-                return Err(
-                    "Client reconfiguration script seems non existing or non executable.".into(),
-                );
-            }
-            m.client_reconfig_script = Some(v(2).to_owned());
-        }
-        "auth-pass" => m.auth_pass = non_empty(v(2)),
-        "auth-user" => m.auth_user = non_empty(v(2)),
-        "config-epoch" => m.config_epoch = number(v(2))?,
-        "leader-epoch" => m.leader_epoch = number(v(2))?,
-        "master-reboot-down-after-period" => {
-            m.master_reboot_down_after_period_ms = match v(2).parse::<i64>() {
-                Ok(n) if n >= 0 => n.unsigned_abs(),
-                Ok(_) => return Err("negative time parameter.".into()),
-                Err(_) => return Err(number(v(2)).err().unwrap_or_default()),
-            };
-        }
-        "known-slave" | "known-replica" => {
-            let bad = "Wrong hostname or port for replica.";
-            let port = port(v(3)).ok_or(bad)?;
-            let dup = m
-                .known_replicas
-                .iter()
-                .any(|r| r.host == v(2) && r.port == port);
-            if !addr_ok(resolve, v(2)) || dup {
-                return Err(bad.into());
-            }
-            m.known_replicas.push(KnownReplica {
-                host: v(2).to_owned(),
-                port,
-            });
-        }
-        // The legacy form without a runid is ignored, as in Redis.
-        "known-sentinel" if argc == 4 => {}
-        "known-sentinel" => {
-            let bad = "Wrong hostname or port for sentinel.";
-            let port = port(v(3)).ok_or(bad)?;
-            let dup = m.known_sentinels.iter().any(|s| s.runid == v(4));
-            if !addr_ok(resolve, v(2)) || dup {
-                return Err(bad.into());
-            }
-            m.known_sentinels.push(KnownSentinel {
-                host: v(2).to_owned(),
-                port,
-                runid: v(4).to_owned(),
-            });
-        }
-        "rename-command" => {
-            // renamedCommandsDictType compares case-insensitively.
-            if m.rename_commands
-                .iter()
-                .any(|(from, _)| from.eq_ignore_ascii_case(v(2)))
-            {
-                return Err("Same command renamed multiple times with rename-command.".into());
-            }
-            m.rename_commands.push((v(2).to_owned(), v(3).to_owned()));
-        }
-        _ => {
-            let vip = parse_vip(&args[2..])?;
-            if index.vips.get(&vip.addr).is_some_and(|&owner| owner != idx) {
-                return Err("VIP address already used by another master.".into());
-            }
-            if let Some(old) = m.vip.replace(vip.clone()) {
-                index.vips.remove(&old.addr);
-            }
-            index.vips.insert(vip.addr, idx);
-        }
-    }
-    Ok(())
-}
-
-/// `<ipv4> <interface> [lease-ms] [garp-count]`.
-fn parse_vip(args: &[String]) -> Result<VipConfig, String> {
-    let addr = args[0]
-        .parse::<Ipv4Addr>()
-        .map_err(|_| "Invalid VIP address: must be an IPv4 address.")?;
-    let interface = &args[1];
-    let bad_if = interface.is_empty()
-        || interface.len() > IFNAME_MAX
-        || interface
-            .bytes()
-            .any(|b| b == b'/' || b == b':' || !b.is_ascii_graphic());
-    if bad_if {
-        return Err("Invalid network interface name for vip.".into());
-    }
-    let lease_ms = args.get(2).map(|l| positive_ms(l)).transpose()?;
-    let garp_count = match args.get(3) {
-        None => None,
-        Some(g) => match g.parse::<u32>() {
-            Ok(n @ 1..=100) => Some(n),
-            _ => return Err("Invalid garp-count for vip: must be between 1 and 100.".into()),
-        },
-    };
-    Ok(VipConfig {
-        addr,
-        interface: interface.clone(),
-        lease_ms,
-        garp_count,
-    })
 }
