@@ -82,6 +82,10 @@ pub struct Node {
     /// is up (or one down-after has passed), so a healthy promoted master is not failed over
     /// again because connecting to it took a moment (Redis starts the clock at the switch).
     pub awaiting_first_link: Option<Instant>,
+    /// When `health` last changed (Redis's "no down state for N ms" checks).
+    pub health_changed: Instant,
+    /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
+    pub info_text: Option<bytes::Bytes>,
 }
 
 impl Node {
@@ -102,6 +106,8 @@ impl Node {
             role: ReportedRole::Unknown,
             role_since: now,
             awaiting_first_link: None,
+            health_changed: now,
+            info_text: None,
         }
     }
 
@@ -289,6 +295,8 @@ pub struct FailoverTrack {
     pub forced: bool,
     /// When our own vote may be cast in `wait_start` (see `failover.rs`).
     pub self_vote_at: Option<Instant>,
+    /// After O_DOWN, the failover starts no earlier than this (a small random delay).
+    pub start_not_before: Option<Instant>,
     /// When the promoted replica was last polled with INFO.
     pub last_fast_poll: Option<Instant>,
 }
@@ -301,6 +309,9 @@ impl FailoverTrack {
             epoch: 0,
             start_time: None,
             forced: false,
+            self_vote_at: None,
+            start_not_before: None,
+            last_fast_poll: None,
         }
     }
 
@@ -345,8 +356,6 @@ pub struct Master {
     pub reboot_since: Option<Instant>,
     /// `SCRIPT KILL` was sent for a `-BUSY` reply while S_DOWN.
     pub script_kill_sent: bool,
-    /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
-    pub info_text: Option<bytes::Bytes>,
 }
 
 impl Master {
@@ -365,7 +374,6 @@ impl Master {
             failover: FailoverTrack::new(now),
             reboot_since: None,
             script_kill_sent: false,
-            info_text: None,
         }
     }
 }

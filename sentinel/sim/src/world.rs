@@ -10,7 +10,7 @@ use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::Frame;
 use sentinel_core::{
-    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing,
+    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing, WallMillis,
 };
 
 use crate::net::{Net, NetConfig};
@@ -40,6 +40,8 @@ struct SimSentinel {
     core: Sentinel,
     addr: Addr,
     alive: bool,
+    /// Added to virtual time to make this sentinel's wall clock (a jump is a change of it).
+    wall_offset_ms: i64,
 }
 
 struct Conn {
@@ -133,10 +135,12 @@ impl Sim {
             core.monitor(self.now, m)
                 .unwrap_or_else(|e| panic!("scenario: {e}"));
         }
+        core.observe_wall_clock(self.now, WallMillis(wall_ms(self.now)));
         self.sentinels.push(SimSentinel {
             core,
             addr,
             alive: true,
+            wall_offset_ms: 0,
         });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
@@ -198,6 +202,16 @@ impl Sim {
         }
     }
 
+    /// Steps sentinel `idx`'s wall clock by `delta_ms` (an NTP step, a VM pause).
+    pub fn jump_wall_clock(&mut self, idx: SentinelIdx, delta_ms: i64) {
+        self.sentinels[idx].wall_offset_ms += delta_ms;
+    }
+
+    /// Mutable access to a modelled redis (priorities, offsets).
+    pub fn redis_mut(&mut self, idx: RedisIdx) -> &mut ModelRedis {
+        &mut self.redis[idx]
+    }
+
     /// Whether sentinel `idx` is still running.
     pub fn sentinel_alive(&self, idx: SentinelIdx) -> bool {
         self.sentinels[idx].alive
@@ -255,6 +269,9 @@ impl Sim {
                         .poll_timeout()
                         .is_some_and(|t| t <= self.now)
                     {
+                        let wall =
+                            WallMillis(wall_ms(self.now) + self.sentinels[idx].wall_offset_ms);
+                        self.sentinels[idx].core.observe_wall_clock(self.now, wall);
                         self.sentinels[idx].core.handle_timeout(self.now);
                         self.drain(idx);
                     }
@@ -331,6 +348,10 @@ impl Sim {
                 }
                 if self.stalled(c, false) {
                     let at = self.now + STALL_RETRY;
+                    // Keep the stream in order: later replies queue behind this one.
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.last_reply = c.last_reply.max(at);
+                    }
                     self.push(at, Delivery::Reply { conn, frame });
                     return;
                 }
@@ -361,6 +382,10 @@ impl Sim {
         }
         if self.stalled(c, true) {
             let at = self.now + STALL_RETRY;
+            // Keep the stream in order: later requests queue behind this one.
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.last_request = c.last_request.max(at);
+            }
             self.push(at, Delivery::Request { conn, args });
             return;
         }
@@ -547,4 +572,9 @@ impl Sim {
         self.conns.insert(id, conn);
         self.push(at, Delivery::Connected { conn: id, ok });
     }
+}
+
+/// Virtual time as wall-clock milliseconds (an arbitrary epoch well after 1970).
+fn wall_ms(now: Instant) -> i64 {
+    1_700_000_000_000 + i64::try_from(now.as_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

@@ -23,18 +23,28 @@ impl Sentinel {
     /// waits a whole ask period; peers that were not down yet usually are a few ping intervals
     /// later, so we ask again sooner.
     pub(crate) fn ask_retry(&self, odown: bool) -> Duration {
-        if odown { self.params.timing.ask_period } else { self.params.timing.ask_period / 10 }
+        if odown {
+            self.params.timing.ask_period
+        } else {
+            self.params.timing.ask_period / 10
+        }
     }
 
     /// Asks every peer that is due whether it sees `mid` down; `forced` asks all of them now
     /// (the round that starts a failover, carrying our run id as a vote request).
     pub(crate) fn ask_peers(&mut self, now: Instant, mid: MasterId, forced: bool) {
-        let Some(m) = self.masters.get(mid) else { return };
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
         if !m.node.health.is_sdown() {
             return;
         }
         let retry = self.ask_retry(m.odown_since.is_some());
-        let runid = if m.failover.in_progress() { self.params.myid.clone() } else { "*".to_string() };
+        let runid = if m.failover.in_progress() {
+            self.params.myid.clone()
+        } else {
+            "*".to_string()
+        };
         let args = vec![
             Bytes::from_static(b"SENTINEL"),
             Bytes::from_static(b"is-master-down-by-addr"),
@@ -50,12 +60,28 @@ impl Sentinel {
             .map(|(id, e)| (id.clone(), e.peer))
             .collect();
         for (peer_runid, pid) in due {
-            let Some(cmd) = self.peers.get(pid).and_then(|p| p.node.cmd) else { continue };
-            if !self.link_up(Some(cmd)) || self.pending_len(Some(cmd)) >= self.params.limits.pending_commands_max {
+            let Some(cmd) = self.peers.get(pid).and_then(|p| p.node.cmd) else {
+                continue;
+            };
+            if !self.link_up(Some(cmd))
+                || self.pending_len(Some(cmd)) >= self.params.limits.pending_commands_max
+            {
                 continue;
             }
-            self.send_command(cmd, Owner::Peer(pid), args.clone(), Pending::IsMasterDown { master: mid, peer: peer_runid.clone() });
-            if let Some(e) = self.masters.get_mut(mid).and_then(|m| m.sentinels.get_mut(&peer_runid)) {
+            self.send_command(
+                cmd,
+                Owner::Peer(pid),
+                args.clone(),
+                Pending::IsMasterDown {
+                    master: mid,
+                    peer: peer_runid.clone(),
+                },
+            );
+            if let Some(e) = self
+                .masters
+                .get_mut(mid)
+                .and_then(|m| m.sentinels.get_mut(&peer_runid))
+            {
                 e.last_ask = Some(now);
             }
         }
@@ -63,12 +89,30 @@ impl Sentinel {
 
     /// A peer answered `is-master-down-by-addr`: `[down, leader, leader-epoch]`. Anything else
     /// is ignored, as sentinel.c does.
-    pub(crate) fn handle_is_master_down_reply(&mut self, now: Instant, mid: MasterId, peer: &str, frame: &Frame) {
+    pub(crate) fn handle_is_master_down_reply(
+        &mut self,
+        now: Instant,
+        mid: MasterId,
+        peer: &str,
+        frame: &Frame,
+    ) {
         let Frame::Array(items) = frame else { return };
-        let [Frame::Integer(down), leader, Frame::Integer(epoch)] = items.as_slice() else { return };
-        let Some(leader) = leader.as_bytes() else { return };
-        let Ok(epoch) = u64::try_from(*epoch) else { return };
-        let Some(entry) = self.masters.get_mut(mid).and_then(|m| m.sentinels.get_mut(peer)) else { return };
+        let [Frame::Integer(down), leader, Frame::Integer(epoch)] = items.as_slice() else {
+            return;
+        };
+        let Some(leader) = leader.as_bytes() else {
+            return;
+        };
+        let Ok(epoch) = u64::try_from(*epoch) else {
+            return;
+        };
+        let Some(entry) = self
+            .masters
+            .get_mut(mid)
+            .and_then(|m| m.sentinels.get_mut(peer))
+        else {
+            return;
+        };
         entry.master_down = Some((*down == 1, now));
         if leader != b"*" {
             entry.voted_leader = Some(String::from_utf8_lossy(leader).into_owned());
@@ -90,17 +134,23 @@ impl Sentinel {
 
     /// `+odown` / `-odown`.
     pub(crate) fn check_odown(&mut self, now: Instant, mid: MasterId) {
-        let Some(m) = self.masters.get(mid) else { return };
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
         let quorum = m.params.quorum as usize;
         let votes = 1 + self.peers_seeing_down(now, mid);
         let odown = m.node.health.is_sdown() && votes >= quorum;
         match (m.odown_since.is_some(), odown) {
             (false, true) => {
+                let jitter = self.start_jitter();
                 if let Some(m) = self.masters.get_mut(mid) {
                     m.odown_since = Some(now);
+                    m.failover.start_not_before = Some(now + jitter);
                 }
                 let extra = format!("#quorum {votes}/{quorum}");
-                if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "+odown", &extra) {
+                if let Some(ev) =
+                    self.event_about(Owner::Master(mid), Level::Warning, "+odown", &extra)
+                {
                     self.emit(ev);
                 }
             }
@@ -108,7 +158,8 @@ impl Sentinel {
                 if let Some(m) = self.masters.get_mut(mid) {
                     m.odown_since = None;
                 }
-                if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "-odown", "") {
+                if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "-odown", "")
+                {
                     self.emit(ev);
                 }
             }

@@ -39,7 +39,11 @@ impl Sentinel {
         }
         self.current_epoch = epoch;
         self.request_persist();
-        self.emit(event::plain(Level::Warning, "+new-epoch", epoch.to_string()));
+        self.emit(event::plain(
+            Level::Warning,
+            "+new-epoch",
+            epoch.to_string(),
+        ));
         true
     }
 
@@ -49,7 +53,11 @@ impl Sentinel {
         let current = self.current_epoch;
         let myid = self.params.myid.clone();
         let Some(m) = self.masters.get_mut(mid) else {
-            return Vote { leader: None, epoch: 0, changed };
+            return Vote {
+                leader: None,
+                epoch: 0,
+                changed,
+            };
         };
         if m.leader_epoch < req_epoch && current <= req_epoch {
             m.leader = Some(req_runid.to_string());
@@ -64,12 +72,27 @@ impl Sentinel {
                 }
             }
             self.request_persist();
-            self.emit(event::plain(Level::Warning, "+vote-for-leader", format!("{req_runid} {current}")));
+            self.emit(event::plain(
+                Level::Warning,
+                "+vote-for-leader",
+                format!("{req_runid} {current}"),
+            ));
         }
-        let (leader, epoch) = self.masters.get(mid).map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
+        let (leader, epoch) = self
+            .masters
+            .get(mid)
+            .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
         // Invariant: we never hold a vote for an epoch beyond the one we are in.
-        assert!(epoch <= self.current_epoch, "vote epoch {epoch} beyond current epoch {}", self.current_epoch);
-        Vote { leader, epoch, changed }
+        assert!(
+            epoch <= self.current_epoch,
+            "vote epoch {epoch} beyond current epoch {}",
+            self.current_epoch
+        );
+        Vote {
+            leader,
+            epoch,
+            changed,
+        }
     }
 
     /// `SENTINEL IS-MASTER-DOWN-BY-ADDR <ip> <port> <epoch> <runid>` from a peer: answers
@@ -88,7 +111,10 @@ impl Sentinel {
             .values()
             .copied()
             .find(|id| self.masters.get(*id).is_some_and(|m| m.node.addr == *addr));
-        let down = !self.in_tilt() && mid.and_then(|id| self.masters.get(id)).is_some_and(|m| m.node.health.is_sdown());
+        let down = !self.in_tilt()
+            && mid
+                .and_then(|id| self.masters.get(id))
+                .is_some_and(|m| m.node.health.is_sdown());
         let reply = |leader: &str, epoch: u64| {
             Frame::Array(vec![
                 Frame::Integer(i64::from(down)),
@@ -106,7 +132,10 @@ impl Sentinel {
                     self.actions.push_back(Action::Reply { client, frame: ok });
                 }
             }
-            _ => self.actions.push_back(Action::Reply { client, frame: reply("*", 0) }),
+            _ => self.actions.push_back(Action::Reply {
+                client,
+                frame: reply("*", 0),
+            }),
         }
     }
 
@@ -126,7 +155,10 @@ impl Sentinel {
         }
         let most_voted = |counts: &BTreeMap<String, usize>| {
             // Ties go to the smallest run id, so the outcome does not depend on map order.
-            counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(id, n)| (id.clone(), *n))
+            counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(id, n)| (id.clone(), *n))
         };
         let candidate = most_voted(&counts).map_or_else(|| self.params.myid.clone(), |(id, _)| id);
         let my = self.vote(now, mid, epoch, &candidate);
@@ -140,8 +172,15 @@ impl Sentinel {
     }
 
     /// `SENTINEL FAILOVER <name>`: start a failover without agreement.
-    pub(crate) fn force_failover(&mut self, now: Instant, mid: MasterId) -> Result<(), FailoverRefusal> {
-        let m = self.masters.get(mid).ok_or(FailoverRefusal::NoGoodReplica)?;
+    pub(crate) fn force_failover(
+        &mut self,
+        now: Instant,
+        mid: MasterId,
+    ) -> Result<(), FailoverRefusal> {
+        let m = self
+            .masters
+            .get(mid)
+            .ok_or(FailoverRefusal::NoGoodReplica)?;
         if m.failover.in_progress() {
             return Err(FailoverRefusal::InProgress);
         }

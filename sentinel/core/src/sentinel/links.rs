@@ -121,6 +121,11 @@ impl Sentinel {
                 );
                 if let Some(node) = self.node_mut(owner) {
                     node.last_ping_sent = Some(now);
+                    // The first link to a master just switched to: its silence clock starts
+                    // now, with this PING.
+                    if node.awaiting_first_link.take().is_some() {
+                        node.ping_pending_since = Some(now);
+                    }
                 }
             }
             LinkKind::PubSub => {
@@ -201,12 +206,6 @@ impl Sentinel {
         if acceptable {
             node.last_ok_reply = now;
             node.ping_pending_since = None;
-        }
-    }
-
-    fn handle_info_reply(&mut self, now: Instant, owner: Owner, _frame: Frame) {
-        if let Some(node) = self.node_mut(owner) {
-            node.info_refreshed = Some(now);
         }
     }
 

@@ -7,10 +7,13 @@
 mod commands;
 mod detect;
 mod election;
+mod failover;
 mod hellos;
+mod info_refresh;
 mod links;
 mod periodic;
 mod schedule;
+mod tilt;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -59,10 +62,6 @@ pub enum MonitorError {
 pub struct Sentinel {
     params: SentinelParams,
     current_epoch: u64,
-    #[expect(
-        dead_code,
-        reason = "drawn from by failover start jitter, which lands with the failover logic"
-    )]
     rng: Prng,
     masters: Slab<MasterId, Master>,
     master_by_name: BTreeMap<String, MasterId>,
@@ -76,6 +75,16 @@ pub struct Sentinel {
     /// Replies that may only go out once a config write issued after they were queued is done
     /// (persist before reply: votes, epoch bumps, FLUSHCONFIG, MONITOR, ...).
     held: Vec<HeldReply>,
+    tilt: tilt::Tilt,
+    /// `SENTINEL SIMULATE-FAILURE` flags.
+    pub(crate) simulate_failure: SimulateFailure,
+}
+
+/// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SimulateFailure {
+    pub crash_after_election: bool,
+    pub crash_after_promotion: bool,
 }
 
 /// A reply waiting for durability.
@@ -106,6 +115,8 @@ impl Sentinel {
             persist_wanted: false,
             persist_token: 0,
             held: Vec::new(),
+            tilt: tilt::Tilt::default(),
+            simulate_failure: SimulateFailure::default(),
         }
     }
 
@@ -151,9 +162,20 @@ impl Sentinel {
         None
     }
 
-    /// When `handle_timeout` should be called next.
+    /// When `handle_timeout` should be called next (and the wall clock reported).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.schedule.next()
+        match (self.schedule.next(), self.next_wall_check()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub(crate) fn simulate_crash_after_election(&self) -> bool {
+        self.simulate_failure.crash_after_election
+    }
+
+    pub(crate) fn simulate_crash_after_promotion(&self) -> bool {
+        self.simulate_failure.crash_after_promotion
     }
 
     /// Services every instance whose deadline has come.
@@ -206,6 +228,11 @@ impl Sentinel {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The address this sentinel currently knows for `master` (`SENTINEL MASTER`'s view).
+    pub fn master_addr(&self, master: &str) -> Option<Addr> {
+        self.master(master).map(|m| m.node.addr.clone())
     }
 
     /// Whether this sentinel holds `master` subjectively down.
