@@ -2,21 +2,24 @@
 
 use anyhow::{Result, bail};
 
-#[allow(dead_code)] // called by setup as it lands
+mod apt;
+mod deps;
 mod ebpf;
 mod fuzz;
 mod itest;
 mod setup;
 mod test;
-#[allow(dead_code)] // used as tasks land
+mod toolchain;
 mod util;
 
 const USAGE: &str = "usage: cargo xtask <task> [args]
 
 tasks:
   setup                      install what the project needs (apt, rustup toolchains, tools); idempotent
-  test                       setup if needed, fmt check, clippy -D warnings, all tests
-  fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config)
+  test [--fuzz|--no-fuzz]    setup if needed, fmt check, dependency guard, clippy -D warnings,
+                             all tests, a fuzz smoke (with --fuzz or CI set), itest
+  fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
+                             N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
   demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
 ";
