@@ -1,5 +1,7 @@
 //! `cargo xtask <task>`: the project's own tasks. Each task lives in its own module.
 
+use std::process::ExitCode;
+
 use anyhow::{Result, bail};
 
 mod apt;
@@ -24,7 +26,22 @@ tasks:
   demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
 ";
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    // Our own report rather than `Result` from main: no backtrace (RUST_BACKTRACE is often set),
+    // just the failing step and its causes.
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask failed: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let task = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();
