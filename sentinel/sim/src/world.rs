@@ -34,6 +34,9 @@ pub struct LoggedEvent {
     pub at: Instant,
     pub sentinel: SentinelIdx,
     pub event: Event,
+    /// For events about a master (`master <name> ...`): the epoch of that master's current or
+    /// last failover on this sentinel when the event was published.
+    pub failover_epoch: Option<u64>,
 }
 
 struct SimSentinel {
@@ -210,6 +213,27 @@ impl Sim {
     /// Mutable access to a modelled redis (priorities, offsets).
     pub fn redis_mut(&mut self, idx: RedisIdx) -> &mut ModelRedis {
         &mut self.redis[idx]
+    }
+
+    /// How many sentinels the simulation has (dead ones included).
+    pub fn sentinel_count(&self) -> usize {
+        self.sentinels.len()
+    }
+
+    /// Whether sentinel `idx` runs a failover of `master` that `SENTINEL FAILOVER` forced.
+    pub fn forced_failover(&self, _idx: SentinelIdx, _master: &str) -> bool {
+        // Scenarios do not force failovers yet.
+        false
+    }
+
+    /// Whether modelled redis `idx` was not killed.
+    pub fn redis_alive(&self, idx: RedisIdx) -> bool {
+        self.redis[idx].process != Process::Killed
+    }
+
+    /// Every modelled redis, in creation order.
+    pub fn redis_count(&self) -> usize {
+        self.redis.len()
     }
 
     /// Whether sentinel `idx` is still running.
@@ -501,11 +525,20 @@ impl Sim {
                         self.forget(conn);
                     }
                 }
-                Action::Publish(event) => self.events.push(LoggedEvent {
-                    at: self.now,
-                    sentinel: idx,
-                    event,
-                }),
+                Action::Publish(event) => {
+                    let failover_epoch = event
+                        .message
+                        .strip_prefix("master ")
+                        .and_then(|rest| rest.split(' ').next())
+                        .and_then(|name| self.sentinels[idx].core.master_view(name))
+                        .map(|v| v.failover_epoch);
+                    self.events.push(LoggedEvent {
+                        at: self.now,
+                        sentinel: idx,
+                        event,
+                        failover_epoch,
+                    })
+                }
                 Action::Reply { client, frame } => {
                     if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
                         self.reply(conn, frame);

@@ -411,7 +411,10 @@ impl Sentinel {
         m.replicas = Default::default();
         m.replica_by_addr.clear();
         m.odown_since = None;
+        // Like sentinel.c, a reset keeps the epoch of the last failover.
+        let epoch = m.failover.epoch;
         m.failover = crate::instance::FailoverTrack::new(now);
+        m.failover.epoch = epoch;
         m.leader = None;
         m.reboot_since = None;
         m.script_kill_sent = false;

@@ -48,6 +48,21 @@ pub struct SentinelParams {
     pub seed: u64,
 }
 
+/// What [`Sentinel::master_view`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MasterView {
+    pub addr: Addr,
+    pub config_epoch: u64,
+    pub failover_state: &'static str,
+    pub failover_epoch: u64,
+    pub leader: Option<String>,
+    pub leader_epoch: u64,
+    pub sdown: bool,
+    pub odown: bool,
+    pub replicas: usize,
+    pub sentinels: usize,
+}
+
 /// Errors of operations that change what is monitored.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MonitorError {
@@ -233,6 +248,24 @@ impl Sentinel {
     /// The address this sentinel currently knows for `master` (`SENTINEL MASTER`'s view).
     pub fn master_addr(&self, master: &str) -> Option<Addr> {
         self.master(master).map(|m| m.node.addr.clone())
+    }
+
+    /// A summary of this sentinel's view of `master`, for tests, the simulator's invariant
+    /// checks and operators' tools.
+    pub fn master_view(&self, master: &str) -> Option<MasterView> {
+        let m = self.master(master)?;
+        Some(MasterView {
+            addr: m.node.addr.clone(),
+            config_epoch: m.config_epoch,
+            failover_state: m.failover.state.name(),
+            failover_epoch: m.failover.epoch,
+            leader: m.leader.clone(),
+            leader_epoch: m.leader_epoch,
+            sdown: m.node.health.is_sdown(),
+            odown: m.odown_since.is_some(),
+            replicas: m.replicas.len(),
+            sentinels: m.sentinels.len(),
+        })
     }
 
     /// Whether this sentinel holds `master` subjectively down.
