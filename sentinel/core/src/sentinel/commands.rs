@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use super::Sentinel;
 use super::links::HELLO_CHANNEL;
-use crate::action::{Action, ClientId};
+use crate::action::ClientId;
 use crate::resp::Frame;
 use crate::time::Instant;
 
@@ -30,10 +30,7 @@ impl Sentinel {
     /// A client (or a peer sentinel) sent a command. The reply comes out as `Action::Reply`.
     pub fn handle_client_command(&mut self, now: Instant, client: ClientId, args: Vec<Bytes>) {
         if let Some(reply) = self.dispatch(now, client, &args) {
-            self.actions.push_back(Action::Reply {
-                client,
-                frame: reply,
-            });
+            self.send_reply(client, reply);
         }
     }
 

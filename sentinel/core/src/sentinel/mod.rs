@@ -5,6 +5,7 @@
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
 mod commands;
+mod config_bridge;
 mod detect;
 mod election;
 mod failover;
@@ -226,6 +227,27 @@ impl Sentinel {
             ok,
             failed,
         });
+    }
+
+    /// Sends a reply to `client`, behind any reply of its still held for durability: replies
+    /// leave in the order the commands came, as a pipelining client (or a peer sentinel
+    /// matching replies to commands) expects.
+    pub(crate) fn send_reply(&mut self, client: ClientId, frame: Frame) {
+        let held = self
+            .held
+            .iter()
+            .rev()
+            .find(|h| h.client == client)
+            .map(|h| h.token);
+        match held {
+            Some(token) => self.held.push(HeldReply {
+                token,
+                client,
+                ok: frame.clone(),
+                failed: frame,
+            }),
+            None => self.actions.push_back(Action::Reply { client, frame }),
+        }
     }
 
     /// Names of the monitored masters, in name order.
