@@ -125,7 +125,7 @@ fn sigterm_exits_zero_and_removes_the_pidfile() {
         "pidfile sentinel.pid\n{}",
         monitor(support::free_port())
     ));
-    let pidfile = s.dir.path().join("sentinel.pid");
+    let pidfile = s.home().join("sentinel.pid");
     let pid = eventually("the pid file", || std::fs::read_to_string(&pidfile).ok());
     assert_eq!(pid.trim(), s.guard.0.id().to_string());
     let child_pid = i32::try_from(s.guard.0.id()).expect("pid");
@@ -136,7 +136,7 @@ fn sigterm_exits_zero_and_removes_the_pidfile() {
     });
     assert!(status.success(), "{status:?}");
     assert!(!pidfile.exists());
-    let log = std::fs::read_to_string(s.dir.path().join("log.txt")).expect("log");
+    let log = std::fs::read_to_string(s.home().join("log.txt")).expect("log");
     assert!(
         log.contains("Received SIGTERM scheduling shutdown..."),
         "{log}"

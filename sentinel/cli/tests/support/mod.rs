@@ -145,8 +145,13 @@ pub struct Sentinel {
 }
 
 impl Sentinel {
+    /// The sentinel's `dir` (where its config, log and pid file live).
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("sentinel_0")
+    }
+
     pub fn conf_path(&self) -> PathBuf {
-        self.dir.path().join("sentinel.conf")
+        self.home().join("sentinel.conf")
     }
 
     pub fn conn(&self) -> Conn {
@@ -154,18 +159,17 @@ impl Sentinel {
     }
 }
 
-/// Writes `body` (plus `port` and `dir`) as sentinel.conf in a fresh directory and starts the
-/// binary on it, the way the Redis test harness does (relative config path, cwd = parent).
+/// Writes `body` (plus `port`, `dir` and `logfile`) as `sentinel_0/sentinel.conf` in a fresh
+/// directory and starts the binary on it the way the Redis test harness does: cwd is the
+/// parent, the config path is relative, and `dir ./sentinel_0` is relative too.
 pub fn start_sentinel(body: &str) -> Sentinel {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
-    let conf = format!(
-        "port {port}\nbind 127.0.0.1\ndir \"{}\"\nlogfile log.txt\n{body}",
-        dir.path().display()
-    );
-    std::fs::write(dir.path().join("sentinel.conf"), conf).expect("write conf");
+    let conf = format!("port {port}\nbind 127.0.0.1\ndir ./sentinel_0\nlogfile log.txt\n{body}");
+    std::fs::create_dir(dir.path().join("sentinel_0")).expect("mkdir");
+    std::fs::write(dir.path().join("sentinel_0/sentinel.conf"), conf).expect("write conf");
     let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
-        .arg("sentinel.conf")
+        .arg("sentinel_0/sentinel.conf")
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
