@@ -93,20 +93,12 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
     let path: PathBuf = std::path::absolute(config_arg)
         .with_context(|| format!("cannot resolve config path {config_arg}"))?;
     let (mut cfg, file_text) = load(&path, &args.overrides)?;
-    if let Err(e) = process::access(&path, libc::W_OK) {
-        early_warning(&format!(
-            "Sentinel config file {} is not writable: {e}. Exiting...",
-            path.display()
-        ));
-        return Err(Fatal::Reported);
-    }
-    if cfg.server.daemonize {
-        process::daemonize().context("daemonize")?;
-    }
+    // Redis applies `dir` while loading, so everything after (the log file, the pid file,
+    // scripts) is relative to it.
     if let Some(dir) = &cfg.server.dir
         && let Err(e) = std::env::set_current_dir(dir)
     {
-        early_warning(&format!("Can't chdir to '{dir}': {e}"));
+        eprintln!("Can't chdir to '{dir}': {e}");
         return Err(Fatal::Reported);
     }
     let logger = match Logger::open(
@@ -119,6 +111,16 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
             return Err(Fatal::Reported);
         }
     };
+    if let Err(e) = process::access(&path, libc::W_OK) {
+        logger.warning(&format!(
+            "Sentinel config file {} is not writable: {e}. Exiting...",
+            path.display()
+        ));
+        return Err(Fatal::Reported);
+    }
+    if cfg.server.daemonize {
+        process::daemonize().context("daemonize")?;
+    }
     logger.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     logger.warning(&format!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started",

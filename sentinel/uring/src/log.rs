@@ -86,7 +86,6 @@ enum Sink {
 
 /// A process-wide logger, shared by every thread.
 pub struct Logger {
-    pid: u32,
     min_level: Level,
     sink: Mutex<Sink>,
 }
@@ -99,7 +98,6 @@ impl Logger {
             Some(path) => Sink::File(OpenOptions::new().create(true).append(true).open(path)?),
         };
         Ok(Logger {
-            pid: std::process::id(),
             min_level,
             sink: Mutex::new(sink),
         })
@@ -116,7 +114,8 @@ impl Logger {
         if !self.enabled(level) {
             return;
         }
-        let line = format_line(self.pid, &LocalTime::now(), level, message);
+        // The pid is read per line, as Redis does: it changes when the process daemonizes.
+        let line = format_line(std::process::id(), &LocalTime::now(), level, message);
         let mut sink = match self.sink.lock() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
