@@ -6,6 +6,15 @@ use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+/// An OS error as C's `strerror` words it (Rust appends ` (os error N)`; Redis does not).
+pub fn strerror(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
 /// `access(2)`: whether the process may write (`libc::W_OK`) or execute (`libc::X_OK`) `path`.
 pub fn access(path: &Path, mode: libc::c_int) -> io::Result<()> {
     let c = CString::new(path.as_os_str().as_bytes())
@@ -112,5 +121,18 @@ impl StopSignals {
                 };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strerror_drops_the_rust_suffix() {
+        let e = io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(strerror(&e), "No such file or directory");
+        let custom = io::Error::other("plain");
+        assert_eq!(strerror(&custom), "plain");
     }
 }

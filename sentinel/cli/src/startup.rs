@@ -58,8 +58,9 @@ fn load(path: &Path, overrides: &[String]) -> Result<(ConfigFile, String), Fatal
         Ok(t) => t,
         Err(e) => {
             eprintln!(
-                "Fatal error, can't open config file '{}': {e}",
-                path.display()
+                "Fatal error, can't open config file '{}': {}",
+                path.display(),
+                process::strerror(&e)
             );
             return Err(Fatal::Reported);
         }
@@ -89,6 +90,10 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
         early_warning("Sentinel needs config file on disk to save state. Exiting...");
         return Err(Fatal::Reported);
     };
+    if config_arg == "-" {
+        early_warning("Sentinel config from STDIN not allowed.");
+        return Err(Fatal::Reported);
+    }
     // Absolute before `dir` changes the working directory (Redis `getAbsolutePath`).
     let path: PathBuf = std::path::absolute(config_arg)
         .with_context(|| format!("cannot resolve config path {config_arg}"))?;
@@ -98,7 +103,7 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
     if let Some(dir) = &cfg.server.dir
         && let Err(e) = std::env::set_current_dir(dir)
     {
-        eprintln!("Can't chdir to '{dir}': {e}");
+        eprintln!("Can't chdir to '{dir}': {}", process::strerror(&e));
         return Err(Fatal::Reported);
     }
     let logger = match Logger::open(
@@ -107,14 +112,15 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
     ) {
         Ok(l) => Arc::new(l),
         Err(e) => {
-            eprintln!("Can't open the log file: {e}");
+            eprintln!("Can't open the log file: {}", process::strerror(&e));
             return Err(Fatal::Reported);
         }
     };
     if let Err(e) = process::access(&path, libc::W_OK) {
         logger.warning(&format!(
-            "Sentinel config file {} is not writable: {e}. Exiting...",
-            path.display()
+            "Sentinel config file {} is not writable: {}. Exiting...",
+            path.display(),
+            process::strerror(&e)
         ));
         return Err(Fatal::Reported);
     }
