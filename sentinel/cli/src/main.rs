@@ -13,6 +13,13 @@ mod startup;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A panic in any thread (a shard, the persister) must take the process down rather than
+    // leave a sentinel that answers nothing; print the report, then abort.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        std::process::abort();
+    }));
     let argv: Vec<String> = std::env::args().skip(1).collect();
     match args::parse(&argv) {
         args::Command::Version => {
