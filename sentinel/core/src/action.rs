@@ -24,8 +24,16 @@ pub enum Action {
     Close { link: LinkId },
     /// Log the event and publish it on its channel to subscribed clients.
     Publish(Event),
-    /// Send `frame` to a client.
+    /// Send `frame` to a client (a reply, or a pub/sub message pushed to it). Encode it with
+    /// the protocol `Sentinel::client_protocol` reports for that client.
     Reply { client: ClientId, frame: Frame },
+    /// Close a client connection once the replies queued before this action are written
+    /// (`CLIENT KILL`, protocol errors).
+    CloseClient { client: ClientId },
+    /// `SHUTDOWN`: flush the config, remove the pidfile, exit 0.
+    Shutdown,
+    /// Exit at once with this status (`SENTINEL SIMULATE-FAILURE`: 99).
+    Exit { code: i32 },
     /// Write the configuration (a snapshot is taken with `Sentinel::config_text`-style calls by
     /// the driver) and then call `handle_persisted` with this token.
     Persist { token: u64 },

@@ -78,6 +78,14 @@ pub struct Node {
     pub last_hello_sent: Option<Instant>,
     pub role: ReportedRole,
     pub role_since: Instant,
+    /// Set on a master just switched to: its silence is not counted until the first link to it
+    /// is up (or one down-after has passed), so a healthy promoted master is not failed over
+    /// again because connecting to it took a moment (Redis starts the clock at the switch).
+    pub awaiting_first_link: Option<Instant>,
+    /// When `health` last changed (Redis's "no down state for N ms" checks).
+    pub health_changed: Instant,
+    /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
+    pub info_text: Option<bytes::Bytes>,
 }
 
 impl Node {
@@ -97,12 +105,19 @@ impl Node {
             last_hello_sent: None,
             role: ReportedRole::Unknown,
             role_since: now,
+            awaiting_first_link: None,
+            health_changed: now,
+            info_text: None,
         }
     }
 
     /// How long the instance has gone without an acceptable reply, as SDOWN measures it
     /// (sentinel.c `sentinelCheckSubjectivelyDown`).
-    pub fn silence(&self, now: Instant, link_up: bool) -> Duration {
+    pub fn silence(&self, now: Instant, link_up: bool, down_after: Duration) -> Duration {
+        if let Some(switched) = self.awaiting_first_link {
+            // Count from one down-after after the switch at the latest.
+            return (now - switched).saturating_sub(down_after);
+        }
         if let Some(since) = self.ping_pending_since {
             now - since
         } else if !link_up {
@@ -128,6 +143,10 @@ pub struct MasterParams {
     pub auth_pass: Option<String>,
     /// `rename-command` mappings, by upper-cased original name.
     pub renamed_commands: BTreeMap<String, String>,
+    pub notification_script: Option<String>,
+    pub client_reconfig_script: Option<String>,
+    /// `master-reboot-down-after-period`; zero disables.
+    pub master_reboot_down_after_period: Duration,
 }
 
 impl MasterParams {
@@ -144,14 +163,161 @@ impl MasterParams {
             auth_user: None,
             auth_pass: None,
             renamed_commands: BTreeMap::new(),
+            notification_script: None,
+            client_reconfig_script: None,
+            master_reboot_down_after_period: Duration::ZERO,
         }
     }
+}
+
+/// What a replica's INFO last said about its replication (spec §3.3). Defaults mirror what
+/// sentinel.c shows before the first INFO.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaInfo {
+    /// `master_host` / `master_port`, `None` until reported (shown as `?` / `0`).
+    pub master_host: Option<String>,
+    pub master_port: u16,
+    /// `master_link_status:up`.
+    pub master_link_up: bool,
+    /// `master_link_down_since_seconds`, in ms (0 when absent).
+    pub master_link_down_ms: u64,
+    pub priority: u32,
+    pub repl_offset: u64,
+    pub announced: bool,
+}
+
+impl Default for ReplicaInfo {
+    fn default() -> ReplicaInfo {
+        ReplicaInfo {
+            master_host: None,
+            master_port: 0,
+            master_link_up: false,
+            master_link_down_ms: 0,
+            priority: 100,
+            repl_offset: 0,
+            announced: true,
+        }
+    }
+}
+
+/// Where a replica is in being pointed at a promoted master during a failover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reconf {
+    None,
+    /// `SLAVEOF <promoted>` sent at this time (`reconf_sent`).
+    Sent {
+        since: Instant,
+    },
+    /// INFO shows it replicating from the promoted replica (`reconf_inprog`).
+    InProgress,
+    /// INFO shows the link up (`reconf_done`).
+    Done,
 }
 
 /// A replica of a master.
 #[derive(Debug)]
 pub struct Replica {
     pub node: Node,
+    pub info: ReplicaInfo,
+    pub reconf: Reconf,
+    /// When INFO first reported a changed `master_host`/`master_port` (for `+fix-slave-config`).
+    pub master_addr_change_time: Option<Instant>,
+}
+
+impl Replica {
+    pub fn new(addr: Addr, now: Instant) -> Replica {
+        Replica {
+            node: Node::new(addr, now),
+            info: ReplicaInfo::default(),
+            reconf: Reconf::None,
+            master_addr_change_time: None,
+        }
+    }
+}
+
+/// The failover state machine of one master (sentinel.c `failover_state`), each state with the
+/// data it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failover {
+    /// No failover in progress.
+    Idle,
+    /// Asking for votes in `epoch`.
+    WaitStart,
+    /// Elected; choosing a replica.
+    SelectSlave,
+    /// `SLAVEOF NO ONE` to be sent to `promoted`.
+    SendSlaveofNoOne { promoted: ReplicaId },
+    /// Waiting for `promoted` to report `role:master`.
+    WaitPromotion { promoted: ReplicaId },
+    /// Pointing the other replicas at `promoted`.
+    ReconfSlaves { promoted: ReplicaId },
+    /// Done: switch the master's address to `promoted`.
+    UpdateConfig { promoted: ReplicaId },
+}
+
+impl Failover {
+    /// The state name `SENTINEL MASTER` shows in `failover-state`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Failover::Idle => "none",
+            Failover::WaitStart => "wait_start",
+            Failover::SelectSlave => "select_slave",
+            Failover::SendSlaveofNoOne { .. } => "send_slaveof_noone",
+            Failover::WaitPromotion { .. } => "wait_promotion",
+            Failover::ReconfSlaves { .. } => "reconf_slaves",
+            Failover::UpdateConfig { .. } => "update_config",
+        }
+    }
+
+    /// The replica being promoted, from `send_slaveof_noone` on.
+    pub fn promoted(&self) -> Option<ReplicaId> {
+        match self {
+            Failover::SendSlaveofNoOne { promoted }
+            | Failover::WaitPromotion { promoted }
+            | Failover::ReconfSlaves { promoted }
+            | Failover::UpdateConfig { promoted } => Some(*promoted),
+            Failover::Idle | Failover::WaitStart | Failover::SelectSlave => None,
+        }
+    }
+}
+
+/// Failover bookkeeping of a master that outlives one state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailoverTrack {
+    pub state: Failover,
+    /// When the current state was entered.
+    pub state_since: Instant,
+    /// Epoch of the failover in progress (or the last one).
+    pub epoch: u64,
+    /// When the last failover attempt started (retries wait 2 × failover-timeout from here).
+    pub start_time: Option<Instant>,
+    /// Set by `SENTINEL FAILOVER`: skip agreement.
+    pub forced: bool,
+    /// When our own vote may be cast in `wait_start` (see `failover.rs`).
+    pub self_vote_at: Option<Instant>,
+    /// After O_DOWN, the failover starts no earlier than this (a small random delay).
+    pub start_not_before: Option<Instant>,
+    /// When the promoted replica was last polled with INFO.
+    pub last_fast_poll: Option<Instant>,
+}
+
+impl FailoverTrack {
+    pub fn new(now: Instant) -> FailoverTrack {
+        FailoverTrack {
+            state: Failover::Idle,
+            state_since: now,
+            epoch: 0,
+            start_time: None,
+            forced: false,
+            self_vote_at: None,
+            start_not_before: None,
+            last_fast_poll: None,
+        }
+    }
+
+    pub fn in_progress(&self) -> bool {
+        self.state != Failover::Idle
+    }
 }
 
 /// Another sentinel as one master knows it.
@@ -160,8 +326,12 @@ pub struct SentinelEntry {
     pub peer: PeerId,
     pub addr: Addr,
     pub last_hello: Instant,
+    /// The peer's last answer to `is-master-down-by-addr` for this master: (down, when).
+    pub master_down: Option<(bool, Instant)>,
     pub voted_leader: Option<String>,
     pub voted_leader_epoch: u64,
+    /// When we last asked this peer about this master.
+    pub last_ask: Option<Instant>,
 }
 
 /// A monitored master and everything known about its group.
@@ -174,8 +344,18 @@ pub struct Master {
     pub replica_by_addr: BTreeMap<Addr, ReplicaId>,
     /// Other sentinels, by run id.
     pub sentinels: BTreeMap<String, SentinelEntry>,
-    /// This sentinel's last vote for this master: (leader run id, epoch).
-    pub leader: Option<(String, u64)>,
+    /// The run id this sentinel last voted for as leader of a failover of this master (cleared
+    /// by a reset, as sentinel.c does, while `leader_epoch` stays).
+    pub leader: Option<String>,
+    /// The epoch of that vote.
+    pub leader_epoch: u64,
+    /// O_DOWN since this time.
+    pub odown_since: Option<Instant>,
+    pub failover: FailoverTrack,
+    /// The run id changed (a reboot) at this time; cleared by a real `PONG`.
+    pub reboot_since: Option<Instant>,
+    /// `SCRIPT KILL` was sent for a `-BUSY` reply while S_DOWN.
+    pub script_kill_sent: bool,
 }
 
 impl Master {
@@ -189,6 +369,11 @@ impl Master {
             replica_by_addr: BTreeMap::new(),
             sentinels: BTreeMap::new(),
             leader: None,
+            leader_epoch: 0,
+            odown_since: None,
+            failover: FailoverTrack::new(now),
+            reboot_since: None,
+            script_kill_sent: false,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod info;
 pub mod instance;
 pub mod limits;
 pub mod link;
+pub mod ranking;
 pub mod resp;
 pub mod rng;
 pub mod sentinel;

@@ -10,7 +10,7 @@ use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::Frame;
 use sentinel_core::{
-    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing,
+    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing, WallMillis,
 };
 
 use crate::net::{Net, NetConfig};
@@ -39,6 +39,9 @@ pub struct LoggedEvent {
 struct SimSentinel {
     core: Sentinel,
     addr: Addr,
+    alive: bool,
+    /// Added to virtual time to make this sentinel's wall clock (a jump is a change of it).
+    wall_offset_ms: i64,
 }
 
 struct Conn {
@@ -132,7 +135,13 @@ impl Sim {
             core.monitor(self.now, m)
                 .unwrap_or_else(|e| panic!("scenario: {e}"));
         }
-        self.sentinels.push(SimSentinel { core, addr });
+        core.observe_wall_clock(self.now, WallMillis(wall_ms(self.now)));
+        self.sentinels.push(SimSentinel {
+            core,
+            addr,
+            alive: true,
+            wall_offset_ms: 0,
+        });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
         idx
@@ -174,6 +183,38 @@ impl Sim {
             let at = self.now + self.net.delay(&mut self.rng);
             self.push(at, Delivery::Reset { conn });
         }
+    }
+
+    /// The sentinel process dies: its connections are reset and it never runs again.
+    pub fn crash_sentinel(&mut self, idx: SentinelIdx) {
+        self.sentinels[idx].alive = false;
+        let doomed: Vec<u64> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                c.open && (c.from == idx || matches!(c.to, Endpoint::Sentinel(s, _) if s == idx))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in doomed {
+            let at = self.now + self.net.delay(&mut self.rng);
+            self.push(at, Delivery::Reset { conn });
+        }
+    }
+
+    /// Steps sentinel `idx`'s wall clock by `delta_ms` (an NTP step, a VM pause).
+    pub fn jump_wall_clock(&mut self, idx: SentinelIdx, delta_ms: i64) {
+        self.sentinels[idx].wall_offset_ms += delta_ms;
+    }
+
+    /// Mutable access to a modelled redis (priorities, offsets).
+    pub fn redis_mut(&mut self, idx: RedisIdx) -> &mut ModelRedis {
+        &mut self.redis[idx]
+    }
+
+    /// Whether sentinel `idx` is still running.
+    pub fn sentinel_alive(&self, idx: SentinelIdx) -> bool {
+        self.sentinels[idx].alive
     }
 
     /// Cuts the hosts in `side` off from all others until [`Sim::heal`].
@@ -228,6 +269,9 @@ impl Sim {
                         .poll_timeout()
                         .is_some_and(|t| t <= self.now)
                     {
+                        let wall =
+                            WallMillis(wall_ms(self.now) + self.sentinels[idx].wall_offset_ms);
+                        self.sentinels[idx].core.observe_wall_clock(self.now, wall);
                         self.sentinels[idx].core.handle_timeout(self.now);
                         self.drain(idx);
                     }
@@ -255,7 +299,10 @@ impl Sim {
 
     /// Whether a delivery on `conn` must wait (partition, frozen receiver).
     fn stalled(&self, conn: &Conn, to_endpoint: bool) -> bool {
-        if !self.net.reachable(self.source_host(conn), self.to_host(conn)) {
+        if !self
+            .net
+            .reachable(self.source_host(conn), self.to_host(conn))
+        {
             return true;
         }
         match conn.to {
@@ -301,6 +348,10 @@ impl Sim {
                 }
                 if self.stalled(c, false) {
                     let at = self.now + STALL_RETRY;
+                    // Keep the stream in order: later replies queue behind this one.
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.last_reply = c.last_reply.max(at);
+                    }
                     self.push(at, Delivery::Reply { conn, frame });
                     return;
                 }
@@ -311,6 +362,9 @@ impl Sim {
                 self.drain(from);
             }
             Delivery::Persisted { sentinel, token } => {
+                if !self.sentinels[sentinel].alive {
+                    return;
+                }
                 self.sentinels[sentinel]
                     .core
                     .handle_persisted(self.now, token, true);
@@ -328,6 +382,10 @@ impl Sim {
         }
         if self.stalled(c, true) {
             let at = self.now + STALL_RETRY;
+            // Keep the stream in order: later requests queue behind this one.
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.last_request = c.last_request.max(at);
+            }
             self.push(at, Delivery::Request { conn, args });
             return;
         }
@@ -453,6 +511,16 @@ impl Sim {
                         self.reply(conn, frame);
                     }
                 }
+                Action::CloseClient { client } => {
+                    if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
+                        let at = self.now + self.net.delay(&mut self.rng);
+                        self.push(at, Delivery::Reset { conn });
+                    }
+                }
+                Action::Shutdown | Action::Exit { .. } => {
+                    self.crash_sentinel(idx);
+                    return;
+                }
                 Action::Persist { token } => {
                     let at = self.now + Duration::from_millis(1);
                     self.push(
@@ -504,4 +572,9 @@ impl Sim {
         self.conns.insert(id, conn);
         self.push(at, Delivery::Connected { conn: id, ok });
     }
+}
+
+/// Virtual time as wall-clock milliseconds (an arbitrary epoch well after 1970).
+fn wall_ms(now: Instant) -> i64 {
+    1_700_000_000_000 + i64::try_from(now.as_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

@@ -5,21 +5,27 @@
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
 mod commands;
+mod detect;
+mod election;
+mod failover;
 mod hellos;
+mod info_refresh;
 mod links;
 mod periodic;
 mod schedule;
+mod tilt;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use thiserror::Error;
 
-use crate::action::Action;
+use crate::action::{Action, ClientId};
 use crate::addr::Addr;
 use crate::event::{self, Event, Level, Subject};
 use crate::instance::{Master, MasterId, MasterParams, Owner, Peer, PeerId};
 use crate::limits::Limits;
 use crate::link::{Link, LinkId};
+use crate::resp::Frame;
 use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
@@ -56,10 +62,6 @@ pub enum MonitorError {
 pub struct Sentinel {
     params: SentinelParams,
     current_epoch: u64,
-    #[expect(
-        dead_code,
-        reason = "drawn from by failover start jitter, which lands with the failover logic"
-    )]
     rng: Prng,
     masters: Slab<MasterId, Master>,
     master_by_name: BTreeMap<String, MasterId>,
@@ -70,6 +72,31 @@ pub struct Sentinel {
     actions: VecDeque<Action>,
     persist_wanted: bool,
     persist_token: u64,
+    /// Replies that may only go out once a config write issued after they were queued is done
+    /// (persist before reply: votes, epoch bumps, FLUSHCONFIG, MONITOR, ...).
+    held: Vec<HeldReply>,
+    tilt: tilt::Tilt,
+    /// `SENTINEL SIMULATE-FAILURE` flags.
+    pub(crate) simulate_failure: SimulateFailure,
+}
+
+/// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SimulateFailure {
+    pub crash_after_election: bool,
+    pub crash_after_promotion: bool,
+}
+
+/// A reply waiting for durability.
+#[derive(Debug)]
+struct HeldReply {
+    /// The persist token that must complete first.
+    token: u64,
+    client: ClientId,
+    /// Sent when the write succeeded.
+    ok: Frame,
+    /// Sent when it failed.
+    failed: Frame,
 }
 
 impl Sentinel {
@@ -87,6 +114,9 @@ impl Sentinel {
             actions: VecDeque::new(),
             persist_wanted: false,
             persist_token: 0,
+            held: Vec::new(),
+            tilt: tilt::Tilt::default(),
+            simulate_failure: SimulateFailure::default(),
         }
     }
 
@@ -132,9 +162,20 @@ impl Sentinel {
         None
     }
 
-    /// When `handle_timeout` should be called next.
+    /// When `handle_timeout` should be called next (and the wall clock reported).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.schedule.next()
+        match (self.schedule.next(), self.next_wall_check()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub(crate) fn simulate_crash_after_election(&self) -> bool {
+        self.simulate_failure.crash_after_election
+    }
+
+    pub(crate) fn simulate_crash_after_promotion(&self) -> bool {
+        self.simulate_failure.crash_after_promotion
     }
 
     /// Services every instance whose deadline has come.
@@ -144,10 +185,32 @@ impl Sentinel {
         }
     }
 
-    /// A config write asked for with `Action::Persist` finished.
-    pub fn handle_persisted(&mut self, _now: Instant, _token: u64, _ok: bool) {
-        // Replies held for durability (votes, epoch bumps) are released here once the
-        // failover logic lands.
+    /// A config write asked for with `Action::Persist` finished. Writes complete in token
+    /// order (one writer), so every reply held for this token or an earlier one is released.
+    pub fn handle_persisted(&mut self, _now: Instant, token: u64, ok: bool) {
+        let (ready, waiting): (Vec<HeldReply>, Vec<HeldReply>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| h.token <= token);
+        self.held = waiting;
+        for h in ready {
+            let frame = if ok { h.ok } else { h.failed };
+            self.actions.push_back(Action::Reply {
+                client: h.client,
+                frame,
+            });
+        }
+    }
+
+    /// Queues a config write and holds `ok` for `client` until it is durable; `failed` goes
+    /// out instead if the write fails.
+    pub(crate) fn reply_after_persist(&mut self, client: ClientId, ok: Frame, failed: Frame) {
+        self.persist_wanted = true;
+        self.held.push(HeldReply {
+            token: self.persist_token + 1,
+            client,
+            ok,
+            failed,
+        });
     }
 
     /// Names of the monitored masters, in name order.
@@ -165,6 +228,11 @@ impl Sentinel {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The address this sentinel currently knows for `master` (`SENTINEL MASTER`'s view).
+    pub fn master_addr(&self, master: &str) -> Option<Addr> {
+        self.master(master).map(|m| m.node.addr.clone())
     }
 
     /// Whether this sentinel holds `master` subjectively down.

@@ -365,3 +365,35 @@ fn reconnect_attempts_do_not_clear_sdown() {
     assert_eq!(sdown_seen_at, Some(1_501));
     assert!(s.is_sdown("mymaster"));
 }
+
+#[test]
+fn held_replies_wait_for_a_persist_issued_after_them() {
+    let mut s = sentinel();
+    let c = ClientId(9);
+    // A write already in flight does not release a reply queued after it.
+    s.request_persist();
+    let first = match s.poll_action() {
+        Some(Action::Persist { token }) => token,
+        other => panic!("{other:?}"),
+    };
+    s.reply_after_persist(
+        c,
+        Frame::ok(),
+        Frame::error("ERR Failed to save config file. Check server logs."),
+    );
+    let second = match s.poll_action() {
+        Some(Action::Persist { token }) => token,
+        other => panic!("{other:?}"),
+    };
+    assert!(second > first);
+    s.handle_persisted(ms(1), first, true);
+    assert_eq!(s.poll_action(), None);
+    s.handle_persisted(ms(2), second, false);
+    assert_eq!(
+        s.poll_action(),
+        Some(Action::Reply {
+            client: c,
+            frame: Frame::error("ERR Failed to save config file. Check server logs.")
+        })
+    );
+}
