@@ -8,7 +8,9 @@ use sentinel_core::Prng;
 use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN};
 use sentinel_core::event::Level;
 use sentinel_uring::log::{LocalTime, format_line};
-use sentinel_uring::{Clock, Logger, Persister, ShardSpec, listen, persist, shard, shard_of};
+use sentinel_uring::{
+    Clock, Logger, Persister, ProcessControl, ShardSpec, listen, persist, shard, shard_of,
+};
 
 use crate::args::Args;
 use crate::bridge;
@@ -21,6 +23,21 @@ const SHARDS: usize = 1;
 const DEFAULT_PID_FILE: &str = "/var/run/redis.pid";
 /// How long a link's TCP connect may take (see `ShardSpec::connect_timeout`).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a shard may ask of the process.
+struct Process;
+
+impl ProcessControl for Process {
+    /// `SHUTDOWN` takes the same path as SIGTERM: the main thread's `sigwait` sees it.
+    fn shutdown(&self) {
+        // Safety: plain syscall; signalling our own process.
+        unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+    }
+
+    fn exit(&self, code: i32) {
+        std::process::exit(code);
+    }
+}
 
 /// How start-up failed.
 pub enum Fatal {
@@ -246,6 +263,7 @@ fn serve(
             logger: logger.clone(),
             persister: Some(persister.sender()),
             clock,
+            process: Arc::new(Process),
         };
         shards.push(shard::spawn(spec).map_err(anyhow::Error::from)?);
     }

@@ -5,7 +5,7 @@ mod support;
 use std::process::{Command, Stdio};
 
 use sentinel_core::resp::Frame;
-use support::{Conn, eventually, redis_server, start_sentinel, text};
+use support::{Conn, eventually, redis_server, redis_server_with, start_sentinel, text};
 
 fn monitor(port: u16) -> String {
     format!(
@@ -185,4 +185,52 @@ fn no_config_file_exits_1() {
         said.contains("Sentinel needs config file on disk to save state. Exiting..."),
         "{said}"
     );
+}
+
+#[test]
+fn manual_failover_promotes_the_replica_and_persists_the_switch() {
+    let Some((_master, mport)) = redis_server() else {
+        return;
+    };
+    let Some((_replica, rport)) =
+        redis_server_with(&["--replicaof", "127.0.0.1", &mport.to_string()])
+    else {
+        return;
+    };
+    let s = start_sentinel(&format!(
+        "{}sentinel failover-timeout mymaster 10000\n",
+        monitor(mport)
+    ));
+    let mut events = s.conn();
+    events.cmd(&["SUBSCRIBE", "+switch-master"]);
+    let mut c = s.conn();
+    // Refused (NOGOODSLAVE) until the sentinel has learnt the replica from INFO.
+    eventually("SENTINEL FAILOVER to be accepted", || {
+        (c.cmd(&["SENTINEL", "FAILOVER", "mymaster"]) == Frame::ok()).then_some(())
+    });
+    let payload = eventually("+switch-master", || {
+        let Frame::Array(items) = events.read()? else {
+            return None;
+        };
+        let [kind, channel, payload] = items.as_slice() else {
+            return None;
+        };
+        (text(kind) == "message" && text(channel) == "+switch-master").then(|| text(payload))
+    });
+    assert_eq!(
+        payload,
+        format!("mymaster 127.0.0.1 {mport} 127.0.0.1 {rport}")
+    );
+    let mut replica = Conn::connect(rport).expect("connect replica");
+    eventually("the replica to report role master", || {
+        let Frame::Array(role) = replica.cmd(&["ROLE"]) else {
+            return None;
+        };
+        (role.first().map(text).as_deref() == Some("master")).then_some(())
+    });
+    eventually("the new master address in the config file", || {
+        let conf = std::fs::read_to_string(s.conf_path()).ok()?;
+        conf.contains(&format!("sentinel monitor mymaster 127.0.0.1 {rport} 1"))
+            .then_some(())
+    });
 }

@@ -28,7 +28,7 @@ pub use clock::Clock;
 pub use error::DriverError;
 pub use log::Logger;
 pub use persister::Persister;
-pub use shard::{ShardHandle, ShardSpec};
+pub use shard::{ProcessControl, ShardHandle, ShardSpec};
 
 /// The shard that owns `master` when there are `shards` of them (FNV-1a of the name: stable
 /// across runs and platforms).

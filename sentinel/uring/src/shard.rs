@@ -16,7 +16,7 @@ use sentinel_core::config::MasterConfig;
 use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::encode_request;
-use sentinel_core::{Limits, Sentinel, SentinelParams};
+use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 
 use crate::client_task::{AcceptShared, accept_loop};
@@ -35,6 +35,15 @@ const INPUT_QUEUE: usize = 4096;
 /// Inputs handled before the core's timers get another look.
 const INPUT_BATCH: usize = 256;
 
+/// What the process does when the core asks it to stop: the binary decides (flush, remove the
+/// pid file, exit), not the driver.
+pub trait ProcessControl: Send + Sync {
+    /// `SHUTDOWN`: stop cleanly, as on SIGTERM.
+    fn shutdown(&self);
+    /// Exit at once with `code` (`SENTINEL SIMULATE-FAILURE`).
+    fn exit(&self, code: i32);
+}
+
 /// Everything a shard starts with.
 pub struct ShardSpec {
     pub index: usize,
@@ -52,6 +61,7 @@ pub struct ShardSpec {
     pub logger: Arc<Logger>,
     pub persister: Option<PersistSender>,
     pub clock: Clock,
+    pub process: Arc<dyn ProcessControl>,
 }
 
 /// The other threads' handle on a running shard.
@@ -115,7 +125,16 @@ struct Shard {
     reply_to: UnboundedSender<Control>,
     master_configs: Vec<MasterConfig>,
     persist: PersistState,
+    process: Arc<dyn ProcessControl>,
     stopping: bool,
+}
+
+/// The wall clock, for TILT detection only.
+fn wall_now() -> WallMillis {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    WallMillis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn run(
@@ -134,6 +153,9 @@ async fn run(
     ));
     let mut core = Sentinel::new(spec.params);
     let now = spec.clock.now();
+    // The first wall-clock report starts the core's TILT checks (it then asks for more
+    // through `poll_timeout`).
+    core.observe_wall_clock(now, wall_now());
     for m in spec.masters {
         let line = format!(
             "+monitor master {} {} {} quorum {}",
@@ -183,6 +205,7 @@ async fn run(
         reply_to,
         master_configs: spec.master_configs,
         persist: PersistState::default(),
+        process: spec.process,
         stopping: false,
     };
     shard.run(&mut rx).await;
@@ -193,6 +216,7 @@ impl Shard {
         loop {
             let now = self.clock.now();
             if self.core.poll_timeout().is_some_and(|at| at <= now) {
+                self.core.observe_wall_clock(now, wall_now());
                 self.core.handle_timeout(now);
             }
             self.drain();
@@ -327,6 +351,14 @@ impl Shard {
                 }
             }
             Action::Reply { client, frame } => self.clients.reply(client, &frame),
+            Action::CloseClient { client } => self.clients.remove(client),
+            Action::Shutdown => self.process.shutdown(),
+            Action::Exit { code } => {
+                self.logger.warning(&format!(
+                    "Exiting with status {code} as asked (simulated failure)"
+                ));
+                self.process.exit(code);
+            }
             Action::Persist { token } => {
                 if self.persister.is_some() {
                     self.persist.waiting.push(token);

@@ -1,5 +1,6 @@
 //! What of the core's state the driver can persist today: the current epoch and, per master,
-//! the sentinels it discovered. Everything else comes from the config as loaded.
+//! its current address (after a failover) and the sentinels it discovered. Everything else
+//! comes from the config as loaded.
 //!
 //! Provisional until the core offers a full config snapshot (config epochs, leader epochs,
 //! known replicas, current master addresses after a failover).
@@ -14,6 +15,10 @@ pub fn masters(core: &Sentinel, base: &[MasterConfig]) -> Vec<MasterConfig> {
     base.iter()
         .map(|m| {
             let mut m = m.clone();
+            if let Some(addr) = core.master_addr(&m.name) {
+                m.host = addr.host;
+                m.port = addr.port;
+            }
             let known = core.known_sentinels(&m.name);
             let mut merged: Vec<KnownSentinel> = known
                 .iter()

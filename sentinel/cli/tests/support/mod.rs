@@ -116,6 +116,11 @@ impl Drop for Guard {
 
 /// A redis-server on a free loopback port, or `None` (with a message) if it is not installed.
 pub fn redis_server() -> Option<(Guard, u16)> {
+    redis_server_with(&[])
+}
+
+/// [`redis_server`] with extra arguments (e.g. `--replicaof`).
+pub fn redis_server_with(extra: &[&str]) -> Option<(Guard, u16)> {
     if !Path::new(REDIS_SERVER).exists() {
         eprintln!("SKIPPED: {REDIS_SERVER} is missing (apt-get install -y redis-server)");
         return None;
@@ -124,6 +129,7 @@ pub fn redis_server() -> Option<(Guard, u16)> {
     let child = Command::new(REDIS_SERVER)
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
