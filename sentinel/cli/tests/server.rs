@@ -234,3 +234,42 @@ fn manual_failover_promotes_the_replica_and_persists_the_switch() {
             .then_some(())
     });
 }
+
+#[test]
+fn three_sentinels_fail_over_a_killed_master() {
+    let Some((mut master, mport)) = redis_server() else {
+        return;
+    };
+    let Some((_replica, rport)) =
+        redis_server_with(&["--replicaof", "127.0.0.1", &mport.to_string()])
+    else {
+        return;
+    };
+    let body = format!(
+        "sentinel monitor mymaster 127.0.0.1 {mport} 2\n\
+         sentinel down-after-milliseconds mymaster 1000\n\
+         sentinel failover-timeout mymaster 10000\n"
+    );
+    let sentinels: Vec<_> = (0..3).map(|_| start_sentinel(&body)).collect();
+    // Everyone knows everyone before the master dies (each learns the replica from its first
+    // INFO, which precedes any hello on the same link).
+    for s in &sentinels {
+        eventually("peers and replica in the config file", || {
+            let conf = std::fs::read_to_string(s.conf_path()).ok()?;
+            (conf.matches("known-sentinel mymaster").count() == 2).then_some(())
+        });
+    }
+    let mut events = sentinels[0].conn();
+    events.cmd(&["SUBSCRIBE", "+switch-master"]);
+    master.0.kill().expect("kill master");
+    let payload = eventually("+switch-master", || {
+        let Frame::Array(items) = events.read()? else {
+            return None;
+        };
+        items.get(2).map(text)
+    });
+    assert_eq!(
+        payload,
+        format!("mymaster 127.0.0.1 {mport} 127.0.0.1 {rport}")
+    );
+}
