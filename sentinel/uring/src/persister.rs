@@ -3,7 +3,7 @@
 //! kept) and writes it atomically, so no shard ever blocks on the disk. Jobs that queue up
 //! while a write is running are committed together by the next write (group commit).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -109,17 +109,25 @@ impl Writer {
     /// masters of the same name, in the loaded order (masters a shard added go last).
     fn merged(&self) -> ConfigFile {
         let mut cfg = self.base.clone();
-        let mut fresh: Vec<MasterConfig> = self.shards.values().flatten().cloned().collect();
-        let mut masters = Vec::with_capacity(fresh.len());
+        // By name, so the merge stays linear with thousands of masters.
+        let mut fresh: HashMap<&str, &MasterConfig> = self
+            .shards
+            .values()
+            .flatten()
+            .map(|m| (m.name.as_str(), m))
+            .collect();
+        let mut masters = Vec::with_capacity(self.base.sentinel.masters.len());
         for old in &self.base.sentinel.masters {
-            match fresh.iter().position(|m| m.name == old.name) {
-                Some(i) => masters.push(fresh.remove(i)),
-                // Not reported by any shard (yet): keep what was loaded. (Removing a master
-                // at runtime needs the core's snapshot to say so.)
-                None => masters.push(old.clone()),
+            // Not reported by any shard (yet): keep what was loaded. (Removing a master at
+            // runtime needs the core's snapshot to say so.)
+            let m = fresh.remove(old.name.as_str()).unwrap_or(old);
+            masters.push(m.clone());
+        }
+        for m in self.shards.values().flatten() {
+            if fresh.remove(m.name.as_str()).is_some() {
+                masters.push(m.clone());
             }
         }
-        masters.extend(fresh);
         cfg.sentinel.masters = masters;
         cfg
     }
@@ -148,5 +156,39 @@ impl Writer {
                 false
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_reports_replace_loaded_masters_in_file_order() {
+        let mut base = ConfigFile::default();
+        base.sentinel.masters = vec![
+            MasterConfig::new("a", "10.0.0.1", 6379, 2),
+            MasterConfig::new("b", "10.0.0.2", 6379, 2),
+        ];
+        let logger =
+            Arc::new(Logger::open(None, sentinel_core::event::Level::Warning).expect("log"));
+        let mut w = Writer::new(PathBuf::from("/nonexistent/sentinel.conf"), base, logger);
+        let mut moved = MasterConfig::new("b", "10.0.0.9", 6380, 2);
+        moved.config_epoch = 3;
+        w.shards.insert(
+            0,
+            vec![moved.clone(), MasterConfig::new("c", "10.0.0.3", 6379, 1)],
+        );
+        let names: Vec<String> = w
+            .merged()
+            .sentinel
+            .masters
+            .iter()
+            .map(|m| format!("{} {}:{}", m.name, m.host, m.port))
+            .collect();
+        assert_eq!(
+            names,
+            ["a 10.0.0.1:6379", "b 10.0.0.9:6380", "c 10.0.0.3:6379"]
+        );
     }
 }
