@@ -1,7 +1,8 @@
-//! The interface the program is attached to: index and MAC address, read from sysfs.
+//! The interface the program is attached to: index and MAC address.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use crate::VipError;
 
@@ -41,38 +42,69 @@ pub struct Interface {
 }
 
 impl Interface {
-    /// Looks the interface up in /sys/class/net.
+    /// Looks an Ethernet interface up in the calling thread's network namespace (ioctls on a
+    /// socket, not sysfs: /sys/class/net shows the namespace sysfs was mounted in).
     pub fn by_name(name: &str) -> Result<Self, VipError> {
         let valid = !name.is_empty()
             && name.len() < libc::IFNAMSIZ
-            && !name.contains('/')
+            && !name.contains(['/', '\0'])
             && name != "."
             && name != "..";
         if !valid {
             return Err(VipError::InterfaceName(name.to_string()));
         }
-        let dir = PathBuf::from("/sys/class/net").join(name);
-        let read = |file: &str| {
-            std::fs::read_to_string(dir.join(file)).map_err(|source| VipError::Interface {
-                iface: name.to_string(),
-                source,
-            })
-        };
-        let bad = |what: &str| VipError::Interface {
+        let fail = |source: io::Error| VipError::Interface {
             iface: name.to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string()),
+            source,
         };
-        let index = read("ifindex")?
-            .trim()
-            .parse()
-            .map_err(|_| bad("unreadable ifindex"))?;
-        let mac = MacAddr::parse(&read("address")?).ok_or_else(|| bad("not an Ethernet MAC"))?;
+        // Safety: plain syscall with constant arguments; the result is checked below.
+        let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(fail(io::Error::last_os_error()));
+        }
+        // Safety: `fd` is a freshly created descriptor that nothing else owns.
+        let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+
+        let index = ifreq_ioctl(&sock, name, libc::SIOCGIFINDEX).map_err(fail)?;
+        // Safety: SIOCGIFINDEX filled the ifindex member of the union.
+        let index = unsafe { index.ifr_ifru.ifru_ifindex };
+        let hw = ifreq_ioctl(&sock, name, libc::SIOCGIFHWADDR).map_err(fail)?;
+        // Safety: SIOCGIFHWADDR filled the hwaddr member of the union.
+        let hw = unsafe { hw.ifr_ifru.ifru_hwaddr };
+        if hw.sa_family != libc::ARPHRD_ETHER {
+            return Err(fail(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not an Ethernet interface",
+            )));
+        }
+        let mut mac = [0u8; 6];
+        for (m, &b) in mac.iter_mut().zip(&hw.sa_data) {
+            *m = b as u8;
+        }
         Ok(Self {
             name: name.to_string(),
-            index,
-            mac,
+            index: u32::try_from(index).map_err(|_| fail(io::ErrorKind::InvalidData.into()))?,
+            mac: MacAddr(mac),
         })
     }
+}
+
+/// Runs an interface ioctl that reads into a `struct ifreq` named `name` (validated shorter
+/// than IFNAMSIZ and without NUL by the caller).
+fn ifreq_ioctl(sock: &OwnedFd, name: &str, request: libc::c_ulong) -> io::Result<libc::ifreq> {
+    // Safety: ifreq is plain old data (a name array and a union of plain fields) for which
+    // all-zero bytes are a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, &src) in req.ifr_name.iter_mut().zip(name.as_bytes()) {
+        *dst = src as libc::c_char;
+    }
+    // Safety: `req` is a valid, NUL-terminated ifreq that outlives the call, as both requests
+    // expect.
+    let rc = unsafe { libc::ioctl(sock.as_raw_fd(), request, &mut req) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(req)
 }
 
 #[cfg(test)]
@@ -91,14 +123,16 @@ mod tests {
     }
 
     #[test]
-    fn loopback_is_found() {
-        let lo = Interface::by_name("lo").unwrap();
-        assert_eq!(lo.index, 1);
-        assert_eq!(lo.mac, MacAddr([0; 6]));
+    fn loopback_is_found_but_is_not_ethernet() {
+        let err = Interface::by_name("lo").unwrap_err();
+        assert!(
+            err.to_string().contains("not an Ethernet interface"),
+            "{err}"
+        );
     }
 
     #[test]
-    fn bad_names_are_rejected_before_touching_sysfs() {
+    fn bad_names_are_rejected() {
         for name in ["", "..", "a/b", "a-very-long-interface-name"] {
             assert!(matches!(
                 Interface::by_name(name),
