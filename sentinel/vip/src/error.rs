@@ -54,6 +54,24 @@ pub enum VipError {
     LeaseTooLong,
     #[error("reading CLOCK_MONOTONIC: {0}")]
     Clock(#[source] io::Error),
+    #[error("pin directory {path}: {source}")]
+    PinDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("pinning {path}: {source}")]
+    Pin {
+        path: std::path::PathBuf,
+        #[source]
+        source: Box<aya::pin::PinError>,
+    },
+    #[error("pinned XDP link {path}: {source}")]
+    PinnedLink {
+        path: std::path::PathBuf,
+        #[source]
+        source: Box<aya::programs::links::LinkError>,
+    },
     #[error("sending gratuitous ARP for {vip} through a packet socket: {source}")]
     PacketSocket {
         vip: Ipv4Addr,

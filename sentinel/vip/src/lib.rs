@@ -15,6 +15,7 @@ mod iface;
 mod manager;
 mod object;
 mod packet_socket;
+mod pinned;
 mod run;
 
 pub use clock::monotonic_now;
@@ -22,5 +23,6 @@ pub use error::VipError;
 pub use frames::gratuitous_arp;
 pub use iface::{Interface, MacAddr};
 pub use manager::{AttachMode, GarpPath, VipManager, VipStatus};
+pub use pinned::Adoption;
 pub use run::{XdpAction, XdpRun};
 pub use sentinel_ebpf_common::VipCounters;

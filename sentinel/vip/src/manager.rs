@@ -3,9 +3,9 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use aya::Ebpf;
 use aya::maps::{HashMap, MapData, MapError, PerCpuHashMap, PerCpuValues};
 use aya::programs::{Xdp, XdpMode, xdp::XdpLinkId};
+use aya::{Ebpf, EbpfLoader};
 use sentinel_ebpf_common::{
     COUNTERS_MAP, GARP_PROGRAM, VIPS_MAP, VipCounters, VipKey, VipState, XDP_PROGRAM,
 };
@@ -42,28 +42,39 @@ pub struct VipStatus {
     pub mac: MacAddr,
 }
 
-struct Attachment {
-    iface: Interface,
-    mode: AttachMode,
-    link: XdpLinkId,
+pub(crate) struct Attachment {
+    pub(crate) iface: Interface,
+    pub(crate) mode: AttachMode,
+    /// The link as the program owns it (absent for a pinned link created by this process,
+    /// which `pin` holds instead).
+    pub(crate) link: Option<XdpLinkId>,
+    /// Where the link and maps are pinned, for [`VipManager::attach_pinned`].
+    pub(crate) pin: Option<crate::pinned::Pins>,
 }
 
 /// The XDP program loaded into the kernel, its maps, and (once attached) its interface.
 ///
 /// Dropping the manager detaches the program and frees the maps.
 pub struct VipManager {
-    ebpf: Ebpf,
+    pub(crate) ebpf: Ebpf,
     vips: HashMap<MapData, VipKey, VipState>,
     counters: PerCpuHashMap<MapData, VipKey, VipCounters>,
     mac: MacAddr,
-    attachment: Option<Attachment>,
+    pub(crate) attachment: Option<Attachment>,
 }
 
 impl VipManager {
     /// Loads the program into the kernel without attaching it; VIPs are answered with `mac`.
     /// Useful for self-checks with [`VipManager::run_xdp`] and for tests.
     pub fn load(mac: MacAddr) -> Result<Self, VipError> {
-        let mut ebpf = Ebpf::load(object::object()?).map_err(|e| VipError::Load(Box::new(e)))?;
+        Self::load_with(&mut EbpfLoader::new(), mac)
+    }
+
+    /// [`VipManager::load`] with a configured loader (map pin paths).
+    pub(crate) fn load_with(loader: &mut EbpfLoader<'_>, mac: MacAddr) -> Result<Self, VipError> {
+        let mut ebpf = loader
+            .load(object::object()?)
+            .map_err(|e| VipError::Load(Box::new(e)))?;
         for name in [XDP_PROGRAM, GARP_PROGRAM] {
             xdp_mut(&mut ebpf, name)?
                 .load()
@@ -87,7 +98,22 @@ impl VipManager {
     pub fn attach(iface: &str) -> Result<Self, VipError> {
         let iface = Interface::by_name(iface)?;
         let mut manager = Self::load(iface.mac)?;
-        let prog = xdp_mut(&mut manager.ebpf, XDP_PROGRAM)?;
+        let (mode, link) = manager.attach_program(&iface)?;
+        manager.attachment = Some(Attachment {
+            iface,
+            mode,
+            link: Some(link),
+            pin: None,
+        });
+        Ok(manager)
+    }
+
+    /// Attaches the loaded XDP program to `iface`: native, else generic.
+    pub(crate) fn attach_program(
+        &mut self,
+        iface: &Interface,
+    ) -> Result<(AttachMode, XdpLinkId), VipError> {
+        let prog = xdp_mut(&mut self.ebpf, XDP_PROGRAM)?;
         let (mode, link) = match prog.attach_to_if_index(iface.index, XdpMode::Driver) {
             Ok(link) => (AttachMode::Native, link),
             Err(native) => match prog.attach_to_if_index(iface.index, XdpMode::Skb) {
@@ -98,7 +124,7 @@ impl VipManager {
                 }
                 Err(generic) => {
                     return Err(VipError::Attach {
-                        iface: iface.name,
+                        iface: iface.name.clone(),
                         native: Box::new(native),
                         generic: Box::new(generic),
                     });
@@ -106,8 +132,7 @@ impl VipManager {
             },
         };
         tracing::info!(iface = %iface.name, ?mode, mac = %iface.mac, "XDP VIP program attached");
-        manager.attachment = Some(Attachment { iface, mode, link });
-        Ok(manager)
+        Ok((mode, link))
     }
 
     /// How the program is attached, if it is.
@@ -120,11 +145,19 @@ impl VipManager {
         self.attachment.as_ref().map(|a| &a.iface)
     }
 
-    /// Detaches the program from its interface (it stays loaded; VIPs keep their entries).
+    /// Detaches the program from its interface (it stays loaded; VIPs keep their entries in
+    /// this process). A pinned attachment loses its pins too: this is the clean shutdown for a
+    /// VIP that is going away (`SENTINEL REMOVE`, directive removed).
     pub fn detach(&mut self) -> Result<(), VipError> {
-        if let Some(a) = self.attachment.take() {
+        let Some(a) = self.attachment.take() else {
+            return Ok(());
+        };
+        if let Some(pins) = a.pin {
+            pins.remove()?;
+        }
+        if let Some(link) = a.link {
             xdp_mut(&mut self.ebpf, XDP_PROGRAM)?
-                .detach(a.link)
+                .detach(link)
                 .map_err(|e| VipError::program(XDP_PROGRAM, e))?;
         }
         Ok(())
@@ -277,7 +310,7 @@ fn xdp<'a>(ebpf: &'a Ebpf, name: &'static str) -> Result<&'a Xdp, VipError> {
     prog.try_into().map_err(|e| VipError::program(name, e))
 }
 
-fn xdp_mut<'a>(ebpf: &'a mut Ebpf, name: &'static str) -> Result<&'a mut Xdp, VipError> {
+pub(crate) fn xdp_mut<'a>(ebpf: &'a mut Ebpf, name: &'static str) -> Result<&'a mut Xdp, VipError> {
     let prog = ebpf.program_mut(name).ok_or(VipError::Missing(name))?;
     prog.try_into().map_err(|e| VipError::program(name, e))
 }
