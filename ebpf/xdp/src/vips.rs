@@ -1,18 +1,23 @@
 //! The maps shared with user space and the ownership check.
 
 use aya_ebpf::{
+    bindings::BPF_F_NO_PREALLOC,
     helpers::bpf_ktime_get_ns,
     macros::map,
     maps::{HashMap, PerCpuHashMap},
 };
 use sentinel_ebpf_common::{VIPS_MAX, VipCounters, VipKey, VipState};
 
+// BPF_F_NO_PREALLOC: an updated or deleted element is freed only after an RCU grace period,
+// so the program never reads an element the kernel has already recycled for another key (with
+// preallocation it could, and see another VIP's fields). Updates are rare; the cost is nil.
 #[map(name = "VIPS")]
-static VIPS: HashMap<VipKey, VipState> = HashMap::with_max_entries(VIPS_MAX, 0);
+static VIPS: HashMap<VipKey, VipState> =
+    HashMap::with_max_entries(VIPS_MAX, BPF_F_NO_PREALLOC as u32);
 
 #[map(name = "VIP_COUNTERS")]
 static VIP_COUNTERS: PerCpuHashMap<VipKey, VipCounters> =
-    PerCpuHashMap::with_max_entries(VIPS_MAX, 0);
+    PerCpuHashMap::with_max_entries(VIPS_MAX, BPF_F_NO_PREALLOC as u32);
 
 /// What this host knows about a VIP right now.
 pub enum Vip {
@@ -26,9 +31,9 @@ pub enum Vip {
 #[inline(always)]
 pub fn lookup(key: &VipKey) -> Option<Vip> {
     let state = VIPS.get_ptr(key)?;
-    // Safety: the kernel returned a pointer to a live VipState value; it is only read here, and
-    // a torn read of a concurrent user-space update yields either the old or the new fields,
-    // each of which is a valid VipState.
+    // Safety: the kernel returned a pointer to a VipState element that stays allocated until
+    // this program returns (RCU, BPF_F_NO_PREALLOC); user space replaces elements whole rather
+    // than writing into them, and any bit pattern is a valid VipState.
     let state = unsafe { *state };
     // Safety: bpf_ktime_get_ns has no preconditions.
     let now_ns = unsafe { bpf_ktime_get_ns() };

@@ -239,12 +239,32 @@ impl VipManager {
             Ok(()) => Ok(GarpPath::LiveFrames),
             Err(error) => {
                 tracing::warn!(%vip, %error, "live frames failed, sending gratuitous ARP via AF_PACKET");
-                let frame = frames::gratuitous_arp(vip, self.mac);
-                packet_socket::send(ifindex, &frame, count)
-                    .map_err(|source| VipError::PacketSocket { vip, source })?;
+                self.send_gratuitous_arp_from_user_space(vip, count)?;
                 Ok(GarpPath::PacketSocket)
             }
         }
+    }
+
+    /// The fallback of [`VipManager::send_gratuitous_arp`]: the same frames, built in user
+    /// space and sent through an AF_PACKET socket. Only while the VIP is owned.
+    pub fn send_gratuitous_arp_from_user_space(
+        &self,
+        vip: Ipv4Addr,
+        count: u32,
+    ) -> Result<(), VipError> {
+        let ifindex = self
+            .attachment
+            .as_ref()
+            .map(|a| a.iface.index)
+            .ok_or(VipError::NotAttached)?;
+        match self.status(vip)? {
+            Some(s) if s.owned => {}
+            Some(_) => return Err(VipError::NotOwned(vip)),
+            None => return Err(VipError::UnknownVip(vip)),
+        }
+        let frame = frames::gratuitous_arp(vip, self.mac);
+        packet_socket::send(ifindex, &frame, count)
+            .map_err(|source| VipError::PacketSocket { vip, source })
     }
 
     /// Runs the attached-side program once on `frame` with `BPF_PROG_TEST_RUN` against the

@@ -227,6 +227,27 @@ fn arping_sees_the_vip_only_while_owned() {
             "peer neighbour not moved: {shown}"
         );
 
+        // The AF_PACKET fallback sends the same announcement.
+        ip(&[
+            "-n",
+            &peer_ns,
+            "neigh",
+            "replace",
+            &VIP.to_string(),
+            "lladdr",
+            "02:00:00:00:00:98",
+            "dev",
+            &peer_if,
+            "nud",
+            "stale",
+        ]);
+        m.send_gratuitous_arp_from_user_space(VIP, 3).unwrap();
+        let shown = peer_neighbour_becomes(&peer_ns, &lower_mac, Duration::from_secs(3));
+        assert!(
+            shown.contains(&lower_mac),
+            "fallback did not move it: {shown}"
+        );
+
         m.release(VIP).unwrap();
         assert!(matches!(
             m.send_gratuitous_arp(VIP, 1),
