@@ -5,7 +5,8 @@
 //! - `vip`: the XDP programs on synthetic frames through BPF_PROG_TEST_RUN
 //!   (sentinel/vip/tests/{arp_responder,garp_writer}.rs) and the two-namespace veth test with
 //!   arping (sentinel/vip/tests/veth_arping.rs), and re-adoption of pinned program and maps
-//!   (sentinel/vip/tests/pinning.rs).
+//!   (sentinel/vip/tests/pinning.rs), and host setup: VIP on lo, ARP sysctls
+//!   (sentinel/vip/tests/host_setup.rs).
 //!
 //! With no name, every suite runs (this is what `cargo xtask test` calls).
 
@@ -54,7 +55,14 @@ fn vip() -> Result<()> {
             .current_dir(util::root())
             .args(["test", "-p", "sentinel-vip"])
             .args(["--test", "arp_responder", "--test", "garp_writer"])
-            .args(["--test", "veth_arping", "--test", "pinning"])
+            .args([
+                "--test",
+                "veth_arping",
+                "--test",
+                "pinning",
+                "--test",
+                "host_setup",
+            ])
             // Here the program must have been built (setup ran): a missing one is a failure,
             // not a skip.
             .env("SENTINEL_EBPF_REQUIRED", "1"),

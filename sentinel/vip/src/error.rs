@@ -72,6 +72,12 @@ pub enum VipError {
         #[source]
         source: Box<aya::programs::links::LinkError>,
     },
+    #[error("{what}: {source}")]
+    Host {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
     #[error("sending gratuitous ARP for {vip} through a packet socket: {source}")]
     PacketSocket {
         vip: Ipv4Addr,

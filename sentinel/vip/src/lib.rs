@@ -11,6 +11,7 @@
 mod clock;
 mod error;
 mod frames;
+pub mod host;
 mod iface;
 mod manager;
 mod object;
