@@ -32,7 +32,7 @@ fn main() {
     let result = if std::env::var("SENTINEL_EBPF_SKIP").is_ok_and(|v| v == "1") {
         Err("SENTINEL_EBPF_SKIP=1".to_string())
     } else {
-        build(&ebpf_dir.join("xdp"), &out_dir.join("ebpf-target"), &object)
+        build(&ebpf_dir.join("xdp"), &ebpf_target_dir(&out_dir), &object)
     };
     if let Err(why) = result {
         if required {
@@ -46,6 +46,17 @@ fn main() {
         );
         std::fs::write(&object, []).expect("write empty object");
     }
+}
+
+/// One eBPF target directory per workspace target directory, shared by every profile and by
+/// check/clippy (OUT_DIR is `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`): the eBPF
+/// build is always `--release` for bpfel, whatever the outer profile. The nested cargo locks
+/// it, so concurrent outer builds take turns.
+fn ebpf_target_dir(out_dir: &Path) -> PathBuf {
+    out_dir.ancestors().nth(4).map_or_else(
+        || out_dir.join("ebpf-target"),
+        |target| target.join("sentinel-ebpf"),
+    )
 }
 
 fn env(name: &str) -> String {
