@@ -102,3 +102,53 @@ mod pod {
 const _: () = assert!(core::mem::size_of::<VipKey>() == 4);
 const _: () = assert!(core::mem::size_of::<VipState>() == 24);
 const _: () = assert!(core::mem::size_of::<VipCounters>() == 32);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_holds_the_octets_in_network_order() {
+        let key = VipKey::from_octets([10, 0, 0, 100]);
+        assert_eq!(key.octets(), [10, 0, 0, 100]);
+        // The in-memory bytes are the packet's bytes, whatever the host's endianness.
+        assert_eq!(key.addr.to_ne_bytes(), [10, 0, 0, 100]);
+    }
+
+    #[test]
+    fn owned_only_with_the_flag_and_before_the_deadline() {
+        let state = VipState {
+            lease_deadline_ns: 1_000,
+            owned: 1,
+            ..VipState::default()
+        };
+        assert!(state.is_owned_at(0));
+        assert!(state.is_owned_at(999));
+        assert!(!state.is_owned_at(1_000), "the deadline itself is expired");
+        assert!(!state.is_owned_at(5_000));
+        let released = VipState { owned: 0, ..state };
+        assert!(!released.is_owned_at(0));
+    }
+
+    #[test]
+    fn counters_sum() {
+        let mut total = VipCounters::default();
+        let one_cpu = VipCounters {
+            arp_requests: 3,
+            arp_replies: 2,
+            fenced: 1,
+            garps: 4,
+        };
+        total.add(&one_cpu);
+        total.add(&one_cpu);
+        assert_eq!(
+            total,
+            VipCounters {
+                arp_requests: 6,
+                arp_replies: 4,
+                fenced: 2,
+                garps: 8
+            }
+        );
+    }
+}
