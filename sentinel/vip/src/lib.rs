@@ -7,6 +7,10 @@
 //! [`VipManager::send_gratuitous_arp`] announces it from the kernel. The program checks the
 //! lease itself against the kernel's monotonic clock, so a sentinel that dies or stalls stops
 //! owning the VIP when the lease runs out, with no user-space action.
+//!
+//! [`VipManager::attach_pinned`] pins the link and maps to bpffs, so a restarted sentinel
+//! re-adopts them without interrupting the VIP; [`host`] puts the VIP on `lo` and sets the
+//! interface's ARP sysctls. What the program does per frame: ebpf/README.md.
 
 mod clock;
 mod error;

@@ -54,7 +54,12 @@ pub(crate) struct Attachment {
 
 /// The XDP program loaded into the kernel, its maps, and (once attached) its interface.
 ///
-/// Dropping the manager detaches the program and frees the maps.
+/// Dropping the manager detaches the program and frees the maps, unless they are pinned
+/// ([`VipManager::attach_pinned`]).
+///
+/// Interfaces are resolved in the network namespace of the calling thread: call `attach*` and
+/// `send_gratuitous_arp*` from a thread in the interface's namespace (the map operations work
+/// from anywhere).
 pub struct VipManager {
     pub(crate) ebpf: Ebpf,
     vips: HashMap<MapData, VipKey, VipState>,
