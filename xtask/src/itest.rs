@@ -6,7 +6,8 @@
 //!   (sentinel/vip/tests/{arp_responder,garp_writer}.rs) and the two-namespace veth test with
 //!   arping (sentinel/vip/tests/veth_arping.rs), and re-adoption of pinned program and maps
 //!   (sentinel/vip/tests/pinning.rs), and host setup: VIP on lo, ARP sysctls
-//!   (sentinel/vip/tests/host_setup.rs).
+//!   (sentinel/vip/tests/host_setup.rs), and the generic-mode fallback
+//!   (sentinel/vip/tests/generic_fallback.rs).
 //!
 //! With no name, every suite runs (this is what `cargo xtask test` calls).
 
