@@ -48,26 +48,29 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The privileged test binaries of sentinel/vip/tests/.
+const VIP_TESTS: &[&str] = &[
+    "arp_responder",
+    "garp_writer",
+    "veth_arping",
+    "pinning",
+    "host_setup",
+    "generic_fallback",
+];
+
 fn vip() -> Result<()> {
-    eprintln!("itest vip: XDP program tests and veth/arping test");
+    eprintln!("itest vip: {}", VIP_TESTS.join(", "));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    util::run(
-        Command::new(cargo)
-            .current_dir(util::root())
-            .args(["test", "-p", "sentinel-vip"])
-            .args(["--test", "arp_responder", "--test", "garp_writer"])
-            .args([
-                "--test",
-                "veth_arping",
-                "--test",
-                "pinning",
-                "--test",
-                "host_setup",
-            ])
-            // Here the program must have been built (setup ran): a missing one is a failure,
-            // not a skip.
-            .env("SENTINEL_EBPF_REQUIRED", "1"),
-    )
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(util::root())
+        .args(["test", "-p", "sentinel-vip"])
+        // Here the program must have been built (setup ran): a missing one is a failure, not
+        // a skip.
+        .env("SENTINEL_EBPF_REQUIRED", "1");
+    for test in VIP_TESTS {
+        cmd.args(["--test", test]);
+    }
+    util::run(&mut cmd)
 }
 
 /// Effective uid 0, from /proc/self/status (xtask has no libc dependency).
