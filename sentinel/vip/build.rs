@@ -18,7 +18,16 @@ fn main() {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env("OUT_DIR"));
     let ebpf_dir = manifest_dir.join("../../ebpf");
-    for watched in ["xdp/src", "xdp/Cargo.toml", "xdp/Cargo.lock", "common/src"] {
+    let watched = [
+        "xdp/src",
+        "xdp/Cargo.toml",
+        "xdp/Cargo.lock",
+        "xdp/rust-toolchain.toml",
+        "xdp/.cargo/config.toml",
+        "common/src",
+        "common/Cargo.toml",
+    ];
+    for watched in watched {
         println!(
             "cargo:rerun-if-changed={}",
             ebpf_dir.join(watched).display()
