@@ -58,7 +58,8 @@ fn enter(ns: &str) {
 /// How many replies `arping` from the peer namespace got, and its output. Handles both
 /// iputils arping ("Received N response(s)", `-I iface`) and Thomas Habets' arping, which
 /// Debian installs as `arping` ("N packets received", `-i iface`).
-fn arping(peer_ns: &str, peer_if: &str, count: u32) -> (u32, String) {
+/// `deadline_s` bounds the run; arping exits as soon as `count` replies are in.
+fn arping(peer_ns: &str, peer_if: &str, count: u32, deadline_s: u32) -> (u32, String) {
     let habets = Command::new("arping")
         .arg("--help")
         .output()
@@ -67,7 +68,9 @@ fn arping(peer_ns: &str, peer_if: &str, count: u32) -> (u32, String) {
     let out = Command::new("ip")
         .args(["netns", "exec", peer_ns, "arping", "-c"])
         .arg(count.to_string())
-        .args(["-w", "3", iface_flag, peer_if])
+        .arg("-w")
+        .arg(deadline_s.to_string())
+        .args([iface_flag, peer_if])
         .arg(VIP.to_string())
         .output()
         .expect("run arping");
@@ -185,7 +188,7 @@ fn arping_sees_the_vip_only_while_owned() {
         let our_mac: MacAddr = m.interface().expect("attached").mac;
 
         m.release(VIP).unwrap();
-        let (received, out) = arping(&peer_ns, &peer_if, 2);
+        let (received, out) = arping(&peer_ns, &peer_if, 2, 3);
         assert_eq!(received, 0, "fenced VIP answered:\n{out}");
         let c = m.counters(VIP).unwrap();
         assert!(
@@ -194,7 +197,7 @@ fn arping_sees_the_vip_only_while_owned() {
         );
 
         m.set_owned(VIP, Duration::from_secs(600)).unwrap();
-        let (received, out) = arping(&peer_ns, &peer_if, 3);
+        let (received, out) = arping(&peer_ns, &peer_if, 3, 10);
         assert_eq!(received, 3, "owned VIP not answered:\n{out}");
         let mac = our_mac.to_string();
         assert!(
@@ -253,7 +256,7 @@ fn arping_sees_the_vip_only_while_owned() {
             m.send_gratuitous_arp(VIP, 1),
             Err(VipError::NotOwned(_))
         ));
-        let (received, out) = arping(&peer_ns, &peer_if, 2);
+        let (received, out) = arping(&peer_ns, &peer_if, 2, 3);
         assert_eq!(received, 0, "released VIP answered:\n{out}");
     });
     let result = ours.join();
