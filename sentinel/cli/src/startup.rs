@@ -251,8 +251,10 @@ fn serve(
         let spec = ShardSpec {
             index,
             params: bridge::sentinel_params(cfg, &myid, seed),
-            masters: mine.iter().map(bridge::master_params).collect(),
-            master_configs: mine,
+            config: sentinel_core::config::SentinelConfig {
+                masters: mine,
+                ..cfg.sentinel.clone()
+            },
             // Shard 0 serves clients.
             listeners: if index == 0 {
                 listeners.take().unwrap_or_default()

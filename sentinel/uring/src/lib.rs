@@ -22,7 +22,6 @@ pub mod persist;
 pub mod persister;
 pub mod pubsub;
 pub mod shard;
-pub mod snapshot;
 
 pub use clock::Clock;
 pub use error::DriverError;

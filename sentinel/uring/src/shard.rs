@@ -12,8 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sentinel_core::action::Action;
-use sentinel_core::config::MasterConfig;
-use sentinel_core::instance::MasterParams;
+use sentinel_core::config::SentinelConfig;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::encode_request;
 use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
@@ -28,7 +27,6 @@ use crate::link_task::LinkTask;
 use crate::log::Logger;
 use crate::outbox::Outbox;
 use crate::persister::{PersistJob, PersistSender};
-use crate::snapshot;
 
 /// Inputs queued from the shard's own tasks before they wait (back-pressure).
 const INPUT_QUEUE: usize = 4096;
@@ -48,10 +46,9 @@ pub trait ProcessControl: Send + Sync {
 pub struct ShardSpec {
     pub index: usize,
     pub params: SentinelParams,
-    /// The masters hashed to this shard, as the core runs them...
-    pub masters: Vec<MasterParams>,
-    /// ...and as the config file describes them (the base of what is persisted).
-    pub master_configs: Vec<MasterConfig>,
+    /// The sentinel section of the config with only the masters hashed to this shard: what
+    /// the core loads (settings and persisted state) and the base of what it persists.
+    pub config: SentinelConfig,
     /// Client listeners (only the shard that serves clients gets any).
     pub listeners: Vec<std::net::TcpListener>,
     /// How long a link's TCP connect may take before it counts as failed. The core retries a
@@ -123,7 +120,7 @@ struct Shard {
     tx: Sender<Input>,
     persister: Option<PersistSender>,
     reply_to: UnboundedSender<Control>,
-    master_configs: Vec<MasterConfig>,
+    config: SentinelConfig,
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
     stopping: bool,
@@ -148,7 +145,7 @@ async fn run(
     logger.notice(&format!(
         "Shard {} started: {} master(s), PRNG seed {}",
         spec.index,
-        spec.masters.len(),
+        spec.config.masters.len(),
         spec.params.seed
     ));
     let mut core = Sentinel::new(spec.params);
@@ -156,15 +153,16 @@ async fn run(
     // The first wall-clock report starts the core's TILT checks (it then asks for more
     // through `poll_timeout`).
     core.observe_wall_clock(now, wall_now());
-    for m in spec.masters {
-        let line = format!(
-            "+monitor master {} {} {} quorum {}",
-            m.name, m.addr.host, m.addr.port, m.quorum
-        );
-        match core.monitor(now, m) {
-            Ok(_) => logger.warning(&line),
-            Err(e) => logger.warning(&format!("Can't monitor: {e}")),
+    match core.load_config(now, &spec.config) {
+        Ok(()) => {
+            for m in &spec.config.masters {
+                logger.warning(&format!(
+                    "+monitor master {} {} {} quorum {}",
+                    m.name, m.host, m.port, m.quorum
+                ));
+            }
         }
+        Err(e) => logger.warning(&format!("Can't monitor: {e}")),
     }
 
     // Control messages from other threads join the local input stream.
@@ -203,7 +201,7 @@ async fn run(
         tx,
         persister: spec.persister,
         reply_to,
-        master_configs: spec.master_configs,
+        config: spec.config,
         persist: PersistState::default(),
         process: spec.process,
         stopping: false,
@@ -396,7 +394,7 @@ impl Shard {
         PersistJob {
             shard: self.index,
             batch,
-            masters: snapshot::masters(&self.core, &self.master_configs),
+            masters: self.core.config_snapshot(&self.config).masters,
             current_epoch: self.core.current_epoch(),
             reply,
         }

@@ -485,3 +485,21 @@ sentinel current-epoch 3
         crate::config::rewrite(text, &cfg)
     );
 }
+
+#[test]
+fn master_settings_carry_over_from_the_config() {
+    let mut m = crate::config::MasterConfig::new("mymaster", "127.0.0.1", 6379, 2);
+    m.down_after_ms = 5000;
+    m.rename_commands.push(("config".into(), "xconfig".into()));
+    m.auth_pass = Some("secret".into());
+    let p = MasterParams::from_config(&m);
+    assert_eq!(p.name, "mymaster");
+    assert_eq!(p.addr, Addr::new("127.0.0.1", 6379));
+    assert_eq!(p.quorum, 2);
+    assert_eq!(p.down_after, Duration::from_millis(5000));
+    assert_eq!(
+        p.renamed_commands.get("CONFIG").map(String::as_str),
+        Some("xconfig")
+    );
+    assert_eq!(p.auth_pass.as_deref(), Some("secret"));
+}
