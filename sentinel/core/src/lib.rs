@@ -26,6 +26,6 @@ pub use action::{Action, ClientId};
 pub use addr::Addr;
 pub use limits::Limits;
 pub use rng::Prng;
-pub use sentinel::{MasterView, MonitorError, Sentinel, SentinelParams};
+pub use sentinel::{MasterView, MonitorError, Sentinel, SentinelParams, SimulateFailure};
 pub use time::{Instant, WallMillis};
 pub use timing::Timing;

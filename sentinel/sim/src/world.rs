@@ -154,6 +154,11 @@ impl Sim {
         &self.sentinels[idx].core
     }
 
+    /// Mutable access to a sentinel's core (to set `SIMULATE-FAILURE` flags and the like).
+    pub fn sentinel_mut(&mut self, idx: SentinelIdx) -> &mut Sentinel {
+        &mut self.sentinels[idx].core
+    }
+
     pub fn redis(&self, idx: RedisIdx) -> &ModelRedis {
         &self.redis[idx]
     }
@@ -269,6 +274,7 @@ impl Sim {
             let next_timer = self
                 .sentinels
                 .iter()
+                .filter(|s| s.alive)
                 .filter_map(|s| s.core.poll_timeout())
                 .min();
             let next = match (next_delivery, next_timer) {
@@ -288,11 +294,11 @@ impl Sim {
                 }
             } else {
                 for idx in 0..self.sentinels.len() {
-                    if self.sentinels[idx]
+                    let due = self.sentinels[idx]
                         .core
                         .poll_timeout()
-                        .is_some_and(|t| t <= self.now)
-                    {
+                        .is_some_and(|t| t <= self.now);
+                    if self.sentinels[idx].alive && due {
                         let wall =
                             WallMillis(wall_ms(self.now) + self.sentinels[idx].wall_offset_ms);
                         self.sentinels[idx].core.observe_wall_clock(self.now, wall);
@@ -342,6 +348,10 @@ impl Sim {
                     return;
                 };
                 let (from, link) = (c.from, c.link);
+                if !self.sentinels[from].alive {
+                    self.forget(conn);
+                    return;
+                }
                 let local_ip = self.sentinels[from].addr.host.clone();
                 if ok {
                     self.sentinels[from]
@@ -359,6 +369,9 @@ impl Sim {
                 };
                 let (from, link) = (c.from, c.link);
                 self.forget(conn);
+                if !self.sentinels[from].alive {
+                    return;
+                }
                 self.sentinels[from].core.handle_link_down(self.now, link);
                 self.drain(from);
             }
@@ -380,6 +393,9 @@ impl Sim {
                     return;
                 }
                 let (from, link) = (c.from, c.link);
+                if !self.sentinels[from].alive {
+                    return;
+                }
                 self.sentinels[from]
                     .core
                     .handle_reply(self.now, link, frame);
@@ -463,6 +479,9 @@ impl Sim {
                 }
             }
             Endpoint::Sentinel(s, client) => {
+                if !self.sentinels[s].alive {
+                    return;
+                }
                 self.sentinels[s]
                     .core
                     .handle_client_command(self.now, client, args);
@@ -589,6 +608,7 @@ impl Sim {
             Some(Endpoint::Redis(r)) if self.redis[r].process == Process::Killed => {
                 (self.now + delay, false)
             }
+            Some(Endpoint::Sentinel(s, _)) if !self.sentinels[s].alive => (self.now + delay, false),
             Some(_)
                 if !self
                     .net

@@ -91,6 +91,9 @@ impl Sentinel {
     /// Runs failover steps for `mid` until one has to wait for input.
     pub(crate) fn step_failover(&mut self, now: Instant, mid: MasterId) {
         for _ in 0..8 {
+            if self.exiting {
+                return;
+            }
             let Some(m) = self.masters.get(mid) else {
                 return;
             };
@@ -152,8 +155,11 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+elected-leader", "");
         if self.simulate_crash_after_election() {
+            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
             self.actions
                 .push_back(crate::action::Action::Exit { code: 99 });
+            self.exiting = true;
+            return;
         }
         self.enter(now, mid, Failover::SelectSlave);
         self.emit_master(mid, Level::Warning, "+failover-state-select-slave", "");
@@ -222,8 +228,11 @@ impl Sentinel {
         self.request_persist();
         self.emit_replica(mid, promoted, Level::Warning, "+promoted-slave");
         if self.simulate_crash_after_promotion() {
+            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
             self.actions
                 .push_back(crate::action::Action::Exit { code: 99 });
+            self.exiting = true;
+            return;
         }
         self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");

@@ -94,6 +94,8 @@ pub struct Sentinel {
     tilt: tilt::Tilt,
     /// `SENTINEL SIMULATE-FAILURE` flags.
     pub(crate) simulate_failure: SimulateFailure,
+    /// An `Exit` was issued: the process is going away, nothing more is done.
+    exiting: bool,
 }
 
 /// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
@@ -133,6 +135,7 @@ impl Sentinel {
             held: Vec::new(),
             tilt: tilt::Tilt::default(),
             simulate_failure: SimulateFailure::default(),
+            exiting: false,
         }
     }
 
@@ -186,6 +189,11 @@ impl Sentinel {
         }
     }
 
+    /// Sets the `SENTINEL SIMULATE-FAILURE` flags.
+    pub fn set_simulate_failure(&mut self, flags: SimulateFailure) {
+        self.simulate_failure = flags;
+    }
+
     pub(crate) fn simulate_crash_after_election(&self) -> bool {
         self.simulate_failure.crash_after_election
     }
@@ -196,6 +204,9 @@ impl Sentinel {
 
     /// Services every instance whose deadline has come.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.exiting {
+            return;
+        }
         while let Some(owner) = self.schedule.pop_due(now) {
             self.service(now, owner);
         }
