@@ -781,6 +781,21 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
         .find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
 }
 
+/// A command or subcommand by its full name (`ping`, `sentinel|set`), case-insensitively.
+pub fn lookup_fullname(
+    name: &[u8],
+) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
+    match name.iter().position(|&b| b == b'|') {
+        None => lookup(name).map(|c| (c, None)),
+        Some(at) => {
+            let parent = lookup(&name[..at])?;
+            parent
+                .subcommand(&name[at + 1..])
+                .map(|s| (s, Some(parent)))
+        }
+    }
+}
+
 /// What a request names.
 #[derive(Debug, Clone, Copy)]
 pub enum Resolved {

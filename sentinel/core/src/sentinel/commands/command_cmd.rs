@@ -56,7 +56,9 @@ fn docs_entry(spec: &CommandSpec, parent: Option<&CommandSpec>) -> Frame {
             ),
         ));
     }
-    let _ = parent;
+    if let Some(p) = parent {
+        m.push((Frame::bulk("container"), Frame::bulk(p.name)));
+    }
     Frame::Map(m)
 }
 
@@ -80,26 +82,28 @@ impl Sentinel {
                 Frame::Array(
                     args[2..]
                         .iter()
-                        .map(|n| match command_table::lookup(n) {
-                            Some(spec) => info_entry(spec, None),
+                        .map(|n| match command_table::lookup_fullname(n) {
+                            Some((spec, parent)) => info_entry(spec, parent),
                             None => Frame::NullArray,
                         })
                         .collect(),
                 )
             }
             b"docs" => {
-                let specs: Vec<&CommandSpec> = if args.len() == 2 {
-                    command_table::COMMANDS.iter().collect()
+                let specs: Vec<(&CommandSpec, Option<&CommandSpec>)> = if args.len() == 2 {
+                    command_table::COMMANDS.iter().map(|c| (c, None)).collect()
                 } else {
                     args[2..]
                         .iter()
-                        .filter_map(|n| command_table::lookup(n))
+                        .filter_map(|n| command_table::lookup_fullname(n))
                         .collect()
                 };
                 Frame::Map(
                     specs
                         .into_iter()
-                        .map(|s| (Frame::bulk(s.name), docs_entry(s, None)))
+                        .map(|(s, p)| {
+                            (Frame::bulk(command_table::fullname(s, p)), docs_entry(s, p))
+                        })
                         .collect(),
                 )
             }

@@ -331,7 +331,7 @@ impl Sentinel {
             b"reset" => self.reset_command(now, &args[2]),
             b"set" => return self.set_command(now, client, args),
             b"config" => return self.config_command(now, client, args),
-            b"debug" => self.debug_command(args),
+            b"debug" => self.debug_command(now, args),
             b"simulate-failure" => self.simulate_failure_command(args),
             _ => unknown_command_error(args),
         };

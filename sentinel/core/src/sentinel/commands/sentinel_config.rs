@@ -163,7 +163,7 @@ impl Sentinel {
 
     /// `SENTINEL DEBUG [<param> <value> ...]`: without arguments the 13 timing knobs in ms;
     /// with them, each applied in turn (no rollback on a later error, as in Redis).
-    pub(super) fn debug_command(&mut self, args: &[Bytes]) -> Frame {
+    pub(super) fn debug_command(&mut self, now: Instant, args: &[Bytes]) -> Frame {
         if args.len() == 2 {
             let t = &mut self.params.timing;
             return Frame::Map(
@@ -197,6 +197,10 @@ impl Sentinel {
             };
             *field(&mut self.params.timing) = Duration::from_millis(ms);
             j += 2;
+        }
+        // New periods apply to deadlines already set, not just to the next ones.
+        for mid in self.masters.keys() {
+            self.wake_group(now, mid);
         }
         Frame::ok()
     }

@@ -110,8 +110,12 @@ impl Sentinel {
         match option {
             b"down-after-milliseconds" => {
                 // Replicas and peers of this master read the master's setting, so the change
-                // reaches them as sentinel.c `sentinelPropagateDownAfterPeriod` does.
+                // reaches them as sentinel.c `sentinelPropagateDownAfterPeriod` does; their
+                // deadlines are recomputed at once.
                 p.down_after = Duration::from_millis(positive_ms(value_at)?);
+                *j = value_at;
+                self.wake_group(now, mid);
+                return Ok(false);
             }
             b"failover-timeout" => {
                 p.failover_timeout = Duration::from_millis(positive_ms(value_at)?);
@@ -184,6 +188,25 @@ impl Sentinel {
         }
         *j = value_at;
         Ok(false)
+    }
+
+    /// Services a master, its replicas and its peers at `now`, so deadlines computed from old
+    /// settings are recomputed.
+    pub(super) fn wake_group(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let mut owners = vec![Owner::Master(mid)];
+        owners.extend(
+            m.replicas
+                .keys()
+                .into_iter()
+                .map(|rid| Owner::Replica(mid, rid)),
+        );
+        owners.extend(m.sentinels.values().map(|e| Owner::Peer(e.peer)));
+        for owner in owners {
+            self.schedule.set(owner, now);
+        }
     }
 
     /// Closes the links of a master and its replicas so they reconnect with new credentials

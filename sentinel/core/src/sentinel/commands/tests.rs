@@ -641,3 +641,24 @@ fn event_delivery_skips_debug_events_and_unmatched_patterns() {
         ])]
     );
 }
+
+#[test]
+fn command_info_and_docs_take_full_names() {
+    let mut s = sentinel();
+    let Frame::Array(info) = reply(
+        &mut s,
+        &["COMMAND", "INFO", "sentinel|set", "sentinel|nope"],
+    ) else {
+        panic!()
+    };
+    let Frame::Array(entry) = &info[0] else {
+        panic!()
+    };
+    assert_eq!(entry[0], bulk("sentinel|set"));
+    assert_eq!(entry[1], Frame::Integer(-5));
+    assert_eq!(info[1], Frame::NullArray);
+    let docs = reply(&mut s, &["COMMAND", "DOCS", "client|kill"]);
+    let Frame::Map(d) = docs else { panic!() };
+    assert_eq!(d[0].0, bulk("client|kill"));
+    assert_eq!(field(&d[0].1, "container").as_deref(), Some("client"));
+}

@@ -908,3 +908,28 @@ fn masters_lists_every_master_in_name_order() {
     let names: Vec<String> = list.iter().map(|m| field(m, "name").unwrap()).collect();
     assert_eq!(names, ["a", "b"]);
 }
+
+#[test]
+fn timing_changes_recompute_deadlines() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    s.handle_timeout(ms(1_000));
+    while s.poll_action().is_some() {}
+    assert!(s.poll_timeout().unwrap() > ms(1_000));
+    reply(&mut s, &["SENTINEL", "DEBUG", "info-period", "100"]);
+    assert!(s.poll_timeout().unwrap() <= ms(1_000));
+    s.handle_timeout(ms(1_000));
+    while s.poll_action().is_some() {}
+    assert!(s.poll_timeout().unwrap() > ms(1_000));
+    reply(
+        &mut s,
+        &[
+            "SENTINEL",
+            "SET",
+            "mymaster",
+            "down-after-milliseconds",
+            "100",
+        ],
+    );
+    assert!(s.poll_timeout().unwrap() <= ms(1_000));
+}
