@@ -294,7 +294,7 @@ impl Sentinel {
                 self.pubsub_command(client, name, args);
                 None
             }
-            "publish" => Some(self.publish_command(now, args)),
+            "publish" => Some(self.publish_command(now, client, args)),
             "role" => Some(self.role_command()),
             "sentinel" => self.sentinel_command(now, client, args),
             "shutdown" => self.shutdown_command(args),

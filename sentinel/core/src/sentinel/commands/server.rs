@@ -31,7 +31,23 @@ impl Sentinel {
 
     /// Sentinel's `PUBLISH` accepts only hellos, which peers push to each other this way
     /// (sentinel.c `sentinelPublishCommand`).
-    pub(super) fn publish_command(&mut self, now: Instant, args: &[Bytes]) -> Frame {
+    pub(super) fn publish_command(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        args: &[Bytes],
+    ) -> Frame {
+        let allowed = self.front.clients.get(client).is_none_or(|s| {
+            self.front
+                .acl
+                .user(&s.user)
+                .is_none_or(|u| u.can_use_channel(&args[1], false))
+        });
+        if !allowed {
+            return Frame::error(
+                "NOPERM this user has no permissions to access one of the channels used as arguments",
+            );
+        }
         if args[1].as_ref() != HELLO_CHANNEL.as_bytes() {
             return Frame::error("ERR Only HELLO messages are accepted by Sentinel instances.");
         }

@@ -373,6 +373,10 @@ fn acl_permissions_and_other_subcommands() {
         err("NOPERM this user has no permissions to access one of the channels used as arguments")
     );
     assert_eq!(
+        reply_as(&mut s, 3, &["PUBLISH", "__sentinel__:hello", "x"]),
+        err("NOPERM this user has no permissions to access one of the channels used as arguments")
+    );
+    assert_eq!(
         reply_as(&mut s, 3, &["SUBSCRIBE", "+switch-master"]),
         Frame::Array(vec![
             bulk("subscribe"),
