@@ -19,10 +19,6 @@ pub(crate) mod state;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_client;
-#[cfg(test)]
-mod tests_sentinel;
 
 use bytes::Bytes;
 

@@ -1,16 +1,12 @@
-//! CLIENT and ACL.
+//! CLIENT subcommands.
 
-use bytes::Bytes;
-
-use super::tests::{bulk, err, field, replies_to, reply, reply_as, run, sentinel, text_of};
-use crate::action::{Action, ClientId};
-use crate::resp::Frame;
+use super::*;
 
 #[test]
 fn client_id_name_info_and_list() {
     let mut s = sentinel();
     s.handle_client_connected(
-        super::tests::ms(0),
+        super::ms(0),
         ClientId(7),
         "10.0.0.1:5000".into(),
         "10.0.0.2:26379".into(),
@@ -83,7 +79,7 @@ fn client_kill_user_default_skipme_no_closes_everyone() {
     assert_eq!(closed, vec![1, 2, 3]);
     // Killed clients' later commands are ignored until the driver reports them closed.
     assert!(run(&mut s, 2, &["PING"]).is_empty());
-    s.handle_client_closed(super::tests::ms(2), ClientId(2));
+    s.handle_client_closed(super::ms(2), ClientId(2));
     assert_eq!(
         reply_as(&mut s, 2, &["PING"]),
         Frame::Simple(Bytes::from_static(b"PONG"))
@@ -94,13 +90,13 @@ fn client_kill_user_default_skipme_no_closes_everyone() {
 fn client_kill_forms_and_errors() {
     let mut s = sentinel();
     s.handle_client_connected(
-        super::tests::ms(0),
+        super::ms(0),
         ClientId(1),
         "127.0.0.1:1".into(),
         "l:1".into(),
     );
     s.handle_client_connected(
-        super::tests::ms(0),
+        super::ms(0),
         ClientId(2),
         "127.0.0.1:2".into(),
         "l:1".into(),
@@ -198,7 +194,7 @@ fn client_reply_pause_tracking_and_misc() {
     );
     assert_eq!(reply(&mut s, &["CLIENT", "GETREDIR"]), Frame::Integer(-1));
     let ti = reply(&mut s, &["CLIENT", "TRACKINGINFO"]);
-    assert_eq!(super::tests::pairs(&ti)[0].1, Frame::Set(vec![bulk("off")]));
+    assert_eq!(super::pairs(&ti)[0].1, Frame::Set(vec![bulk("off")]));
     assert_eq!(reply(&mut s, &["CLIENT", "TRACKING", "on"]), Frame::ok());
     assert_eq!(reply(&mut s, &["CLIENT", "GETREDIR"]), Frame::Integer(0));
     assert!(reply(&mut s, &["CLIENT", "CACHING", "yes"]).is_error());
@@ -218,170 +214,5 @@ fn client_reply_pause_tracking_and_misc() {
         Frame::Simple(Bytes::from_static(
             b"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
         ))
-    );
-}
-
-#[test]
-fn acl_users_lifecycle() {
-    let mut s = sentinel();
-    assert_eq!(
-        reply(
-            &mut s,
-            &[
-                "ACL",
-                "SETUSER",
-                "sentinel-user",
-                "ON",
-                ">pw",
-                "allchannels",
-                "+@all"
-            ]
-        ),
-        Frame::ok()
-    );
-    assert_eq!(
-        reply(&mut s, &["ACL", "USERS"]),
-        Frame::Array(vec![bulk("default"), bulk("sentinel-user")])
-    );
-    let u = reply(&mut s, &["ACL", "GETUSER", "sentinel-user"]);
-    assert_eq!(field(&u, "commands").as_deref(), Some("+@all"));
-    assert_eq!(field(&u, "channels").as_deref(), Some("&*"));
-    assert_eq!(
-        reply(&mut s, &["ACL", "GETUSER", "nobody"]),
-        Frame::NullBulk
-    );
-    let Frame::Array(list) = reply(&mut s, &["ACL", "LIST"]) else {
-        panic!()
-    };
-    assert_eq!(
-        list[0],
-        bulk("user default on nopass sanitize-payload ~* &* +@all")
-    );
-    assert!(text_of(&list[1]).starts_with("user sentinel-user on sanitize-payload #"));
-    assert_eq!(
-        reply(&mut s, &["ACL", "SETUSER", "x", "+nosuch"]),
-        err("ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL")
-    );
-    // A client authenticated as a deleted user is disconnected.
-    assert_eq!(
-        reply_as(&mut s, 2, &["AUTH", "sentinel-user", "pw"]),
-        Frame::ok()
-    );
-    let out = run(&mut s, 1, &["ACL", "DELUSER", "sentinel-user", "nobody"]);
-    assert_eq!(
-        out[0],
-        Action::Reply {
-            client: ClientId(1),
-            frame: Frame::Integer(1)
-        }
-    );
-    assert_eq!(
-        out[1],
-        Action::CloseClient {
-            client: ClientId(2)
-        }
-    );
-    assert_eq!(
-        reply(&mut s, &["ACL", "DELUSER", "default"]),
-        err("ERR The 'default' user cannot be removed")
-    );
-}
-
-#[test]
-fn acl_permissions_and_other_subcommands() {
-    let mut s = sentinel();
-    reply(
-        &mut s,
-        &[
-            "ACL",
-            "SETUSER",
-            "ro",
-            "on",
-            "nopass",
-            "-@all",
-            "+ping",
-            "+sentinel|masters",
-        ],
-    );
-    assert_eq!(reply_as(&mut s, 2, &["AUTH", "ro", "x"]), Frame::ok());
-    assert_eq!(
-        reply_as(&mut s, 2, &["PING"]),
-        Frame::Simple(Bytes::from_static(b"PONG"))
-    );
-    assert_eq!(
-        reply_as(&mut s, 2, &["SENTINEL", "MASTERS"]),
-        Frame::Array(vec![])
-    );
-    assert_eq!(
-        reply_as(&mut s, 2, &["SENTINEL", "RESET", "*"]),
-        err("NOPERM this user has no permissions to run the 'sentinel|reset' command")
-    );
-    assert_eq!(reply(&mut s, &["ACL", "DRYRUN", "ro", "ping"]), Frame::ok());
-    assert_eq!(
-        reply(&mut s, &["ACL", "DRYRUN", "ro", "sentinel", "reset", "*"]),
-        bulk("This user has no permissions to run the 'sentinel|reset' command")
-    );
-    assert_eq!(
-        reply(&mut s, &["ACL", "DRYRUN", "nobody", "ping"]),
-        err("ERR User 'nobody' not found")
-    );
-    assert_eq!(
-        reply(&mut s, &["ACL", "DRYRUN", "ro", "nosuch"]),
-        err("ERR Command 'nosuch' not found")
-    );
-    let Frame::Array(cats) = reply(&mut s, &["ACL", "CAT"]) else {
-        panic!()
-    };
-    assert!(cats.contains(&bulk("admin")) && cats.contains(&bulk("pubsub")));
-    let Frame::Array(pubsub) = reply(&mut s, &["ACL", "CAT", "pubsub"]) else {
-        panic!()
-    };
-    assert_eq!(pubsub.len(), 5);
-    assert_eq!(
-        reply(&mut s, &["ACL", "CAT", "nope"]),
-        err("ERR Unknown category 'nope'")
-    );
-    assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS"])).len(), 64);
-    assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS", "5"])).len(), 2);
-    assert!(reply(&mut s, &["ACL", "GENPASS", "0"]).is_error());
-    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
-    assert_eq!(reply(&mut s, &["ACL", "LOG", "RESET"]), Frame::ok());
-    assert!(text_of(&Frame::bulk("")).is_empty());
-    for sub in ["SAVE", "LOAD"] {
-        let r = reply(&mut s, &["ACL", sub]);
-        assert!(
-            matches!(&r, Frame::Error(e) if e.starts_with(b"ERR This Redis instance is not configured to use an ACL file"))
-        );
-    }
-    // Channel permissions apply to SUBSCRIBE.
-    reply(
-        &mut s,
-        &[
-            "ACL",
-            "SETUSER",
-            "ch",
-            "on",
-            "nopass",
-            "+@all",
-            "resetchannels",
-            "&+switch-master",
-        ],
-    );
-    reply_as(&mut s, 3, &["AUTH", "ch", "x"]);
-    assert_eq!(
-        reply_as(&mut s, 3, &["SUBSCRIBE", "+sdown"]),
-        err("NOPERM this user has no permissions to access one of the channels used as arguments")
-    );
-    assert_eq!(
-        reply_as(&mut s, 3, &["PUBLISH", "__sentinel__:hello", "x"]),
-        err("NOPERM this user has no permissions to access one of the channels used as arguments")
-    );
-    assert_eq!(
-        reply_as(&mut s, 3, &["SUBSCRIBE", "+switch-master"]),
-        Frame::Array(vec![
-            bulk("subscribe"),
-            bulk("+switch-master"),
-            Frame::Integer(1)
-        ])
     );
 }
