@@ -166,3 +166,43 @@ fn acl_permissions_and_other_subcommands() {
         ])
     );
 }
+
+#[test]
+fn acl_getuser_flags_and_password_hashes() {
+    let mut s = sentinel();
+    let hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "off", &format!("#{hash}")]),
+        Frame::ok()
+    );
+    let u = reply(&mut s, &["ACL", "GETUSER", "h"]);
+    let p = pairs(&u);
+    assert_eq!(
+        p[0].1,
+        Frame::Array(vec![bulk("off"), bulk("sanitize-payload")])
+    );
+    assert_eq!(p[1].1, Frame::Array(vec![bulk(hash)]));
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "#nothex"]),
+        err(
+            "ERR Error in ACL SETUSER modifier '#nothex': The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+        )
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "<other"]),
+        err(
+            "ERR Error in ACL SETUSER modifier '<other': The password you are trying to remove from the user does not exist"
+        )
+    );
+    // The hash is sha256("secret"): the user can log in once enabled.
+    reply(&mut s, &["ACL", "SETUSER", "h", "on", "+@all"]);
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "h", "secret"]), Frame::ok());
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "<secret"]),
+        Frame::ok()
+    );
+    assert_eq!(
+        reply_as(&mut s, 3, &["AUTH", "h", "secret"]),
+        err("WRONGPASS invalid username-password pair or user is disabled.")
+    );
+}

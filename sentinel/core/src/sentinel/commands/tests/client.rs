@@ -216,3 +216,20 @@ fn client_reply_pause_tracking_and_misc() {
         ))
     );
 }
+
+#[test]
+fn setname_empty_clears_and_list_type_normal_excludes_pubsub() {
+    let mut s = sentinel();
+    reply(&mut s, &["CLIENT", "SETNAME", "x"]);
+    assert_eq!(reply(&mut s, &["CLIENT", "SETNAME", ""]), Frame::ok());
+    assert_eq!(reply(&mut s, &["CLIENT", "GETNAME"]), Frame::NullBulk);
+    run(&mut s, 2, &["SUBSCRIBE", "c"]);
+    let normal = text_of(&reply(&mut s, &["CLIENT", "LIST", "TYPE", "normal"]));
+    assert!(normal.starts_with("id=1 ") && normal.lines().count() == 1);
+    let master = text_of(&reply(&mut s, &["CLIENT", "LIST", "TYPE", "master"]));
+    assert!(master.is_empty());
+    assert_eq!(
+        reply(&mut s, &["CLIENT", "LIST", "bogus"]),
+        err("ERR syntax error")
+    );
+}

@@ -353,3 +353,74 @@ fn command_info_and_docs_take_full_names() {
     assert_eq!(d[0].0, bulk("client|kill"));
     assert_eq!(field(&d[0].1, "container").as_deref(), Some("client"));
 }
+
+#[test]
+fn integer_arguments_parse_like_string2ll() {
+    use super::super::parse_int;
+    let cases: &[(&str, Option<i64>)] = &[
+        ("0", Some(0)),
+        ("42", Some(42)),
+        ("-7", Some(-7)),
+        ("9223372036854775807", Some(i64::MAX)),
+        ("9223372036854775808", None),
+        ("+1", None),
+        ("01", None),
+        ("-0", None),
+        (" 1", None),
+        ("1 ", None),
+        ("", None),
+        ("-", None),
+        ("1.5", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(parse_int(text.as_bytes()), *want, "{text:?}");
+    }
+}
+
+#[test]
+fn unknown_command_error_cuts_long_arguments() {
+    let mut s = sentinel();
+    let long = "x".repeat(300);
+    let r = reply(&mut s, &[&long, &long, "b"]);
+    let text = String::from_utf8(match r {
+        Frame::Error(e) => e.to_vec(),
+        other => panic!("{other:?}"),
+    })
+    .unwrap();
+    let cut = "x".repeat(128);
+    assert_eq!(
+        text,
+        format!("ERR unknown command '{cut}', with args beginning with: '{cut}' ")
+    );
+}
+
+#[test]
+fn empty_requests_get_no_reply_and_closed_clients_lose_held_replies() {
+    let mut s = sentinel();
+    assert!(run(&mut s, 1, &[]).is_empty());
+    s.handle_client_command(ms(0), ClientId(1), args(&["SENTINEL", "FLUSHCONFIG"]));
+    let token = match s.poll_action() {
+        Some(Action::Persist { token }) => token,
+        other => panic!("{other:?}"),
+    };
+    s.handle_client_closed(ms(1), ClientId(1));
+    s.handle_persisted(ms(2), token, true);
+    assert_eq!(s.poll_action(), None);
+}
+
+#[test]
+fn hello_setname_is_validated() {
+    let mut s = sentinel();
+    assert_eq!(
+        reply(&mut s, &["HELLO", "2", "SETNAME", "a b"]),
+        err("ERR Client names cannot contain spaces, newlines or special characters.")
+    );
+    assert_eq!(reply(&mut s, &["CLIENT", "GETNAME"]), Frame::NullBulk);
+    assert_eq!(
+        reply(&mut s, &["HELLO", "3", "AUTH", "default"]),
+        err("ERR Syntax error in HELLO option 'AUTH'")
+    );
+    // HELLO without a version only reports.
+    let h = reply(&mut s, &["HELLO"]);
+    assert_eq!(pairs(&h)[2].1, Frame::Integer(2));
+}

@@ -138,3 +138,88 @@ fn event_delivery_skips_debug_events_and_unmatched_patterns() {
         ])]
     );
 }
+
+#[test]
+fn subscription_counts_are_per_client_and_deduplicated() {
+    let mut s = sentinel();
+    let out = run(&mut s, 1, &["SUBSCRIBE", "a", "a"]);
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![
+            Frame::Array(vec![bulk("subscribe"), bulk("a"), Frame::Integer(1)]),
+            Frame::Array(vec![bulk("subscribe"), bulk("a"), Frame::Integer(1)]),
+        ]
+    );
+    let out = run(&mut s, 1, &["PSUBSCRIBE", "a"]);
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![Frame::Array(vec![
+            bulk("psubscribe"),
+            bulk("a"),
+            Frame::Integer(2)
+        ])]
+    );
+    let out = run(&mut s, 2, &["SUBSCRIBE", "a"]);
+    assert_eq!(
+        replies_to(&out, 2),
+        vec![Frame::Array(vec![
+            bulk("subscribe"),
+            bulk("a"),
+            Frame::Integer(1)
+        ])]
+    );
+    let stats = text_of(&reply_as(&mut s, 3, &["INFO", "stats"]));
+    assert!(stats.contains("pubsub_channels:1\r\n"));
+    assert!(stats.contains("pubsub_patterns:1\r\n"));
+}
+
+#[test]
+fn channel_subscribers_come_before_pattern_subscribers() {
+    let mut s = sentinel();
+    run(&mut s, 1, &["PSUBSCRIBE", "+s*"]);
+    run(&mut s, 2, &["SUBSCRIBE", "+sdown"]);
+    run(&mut s, 2, &["PSUBSCRIBE", "*"]);
+    s.emit(crate::event::plain(
+        crate::event::Level::Warning,
+        "+sdown",
+        "x",
+    ));
+    let out: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+    let order: Vec<(u64, String)> = out
+        .iter()
+        .filter_map(|a| match a {
+            Action::Reply {
+                client,
+                frame: Frame::Array(items),
+            } => Some((client.0, text_of(&items[0]))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (2, "message".to_string()),
+            (1, "pmessage".to_string()),
+            (2, "pmessage".to_string()),
+        ]
+    );
+    assert!(
+        matches!(out[0], Action::Publish(_)),
+        "the driver logs the event first"
+    );
+}
+
+#[test]
+fn closed_clients_get_no_events() {
+    let mut s = sentinel();
+    run(&mut s, 1, &["PSUBSCRIBE", "*"]);
+    s.handle_client_closed(ms(5), ClientId(1));
+    s.emit(crate::event::plain(
+        crate::event::Level::Warning,
+        "+tilt",
+        "#tilt mode entered",
+    ));
+    let out: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+    assert!(replies_to(&out, 1).is_empty());
+    assert_eq!(out.len(), 1);
+}

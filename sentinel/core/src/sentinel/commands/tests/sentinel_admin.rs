@@ -383,3 +383,115 @@ fn set_errors_and_partial_flush() {
     let m = reply(&mut s, &["SENTINEL", "MASTER", "mymaster"]);
     assert_eq!(field(&m, "client-reconfig-script"), None);
 }
+
+#[test]
+fn remove_and_reset_keep_peers_other_masters_still_share() {
+    let mut s = sentinel();
+    connected_master(&mut s, "a", 6379);
+    connected_master(&mut s, "b", 6390);
+    hello(&mut s, PEER, 26380, "a", 6379);
+    hello(&mut s, PEER, 26380, "b", 6390);
+    assert_eq!(
+        reply(&mut s, &["SENTINEL", "RESET", "a"]),
+        Frame::Integer(1)
+    );
+    assert_eq!(s.peers.len(), 1, "b still knows the peer");
+    let Frame::Array(list) = reply(&mut s, &["SENTINEL", "SENTINELS", "b"]) else {
+        panic!()
+    };
+    assert_eq!(field(&list[0], "link-refcount").as_deref(), Some("1"));
+    hello(&mut s, PEER, 26380, "a", 6379);
+    reply(&mut s, &["SENTINEL", "REMOVE", "b"]);
+    assert_eq!(s.peers.len(), 1, "a knows it again");
+    reply(&mut s, &["SENTINEL", "REMOVE", "a"]);
+    assert!(s.peers.is_empty());
+}
+
+#[test]
+fn monitor_accepts_port_zero_and_ipv6() {
+    let mut s = sentinel();
+    assert_eq!(
+        reply(&mut s, &["SENTINEL", "MONITOR", "z", "127.0.0.1", "0", "1"]),
+        Frame::ok()
+    );
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "MONITOR", "v6", "fe80::1", "6379", "1"]
+        ),
+        Frame::ok()
+    );
+    assert_eq!(
+        reply(&mut s, &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "v6"]),
+        Frame::Array(vec![bulk("fe80::1"), bulk("6379")])
+    );
+}
+
+#[test]
+fn set_auth_pass_drops_replica_links_too() {
+    let mut s = sentinel();
+    let master_links = connected_master(&mut s, "mymaster", 6379);
+    let rid = add_replica(&mut s, "mymaster", 6380);
+    let mid = s.master_by_name["mymaster"];
+    s.schedule
+        .set(crate::instance::Owner::Replica(mid, rid), ms(1));
+    s.handle_timeout(ms(1));
+    let replica_links: Vec<LinkId> = std::iter::from_fn(|| s.poll_action())
+        .filter_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 6380 => Some(link),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replica_links.len(), 2);
+    assert!(
+        s.masters
+            .get(mid)
+            .unwrap()
+            .replicas
+            .get(rid)
+            .unwrap()
+            .node
+            .cmd
+            .is_some()
+    );
+    let out = run(
+        &mut s,
+        1,
+        &["SENTINEL", "SET", "mymaster", "auth-user", "u"],
+    );
+    for l in master_links.iter().chain(&replica_links) {
+        assert!(out.contains(&Action::Close { link: *l }), "{l:?}");
+    }
+    assert_eq!(
+        events(&out)
+            .into_iter()
+            .find(|(c, _)| c == "+set")
+            .unwrap()
+            .1,
+        "master mymaster 127.0.0.1 6379 auth-user u"
+    );
+}
+
+#[test]
+fn set_down_after_shows_in_sentinel_maps() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    hello(&mut s, PEER, 26380, "mymaster", 6379);
+    reply(
+        &mut s,
+        &[
+            "SENTINEL",
+            "SET",
+            "mymaster",
+            "down-after-milliseconds",
+            "1234",
+        ],
+    );
+    let Frame::Array(list) = reply(&mut s, &["SENTINEL", "SENTINELS", "mymaster"]) else {
+        panic!()
+    };
+    assert_eq!(
+        field(&list[0], "down-after-milliseconds").as_deref(),
+        Some("1234")
+    );
+}

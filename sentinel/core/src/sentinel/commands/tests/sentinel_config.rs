@@ -229,3 +229,50 @@ fn timing_changes_recompute_deadlines() {
     );
     assert!(s.poll_timeout().unwrap() <= ms(1_000));
 }
+
+#[test]
+fn new_sentinel_credentials_drop_peer_links() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    hello(&mut s, PEER, 26380, "mymaster", 6379);
+    s.handle_timeout(ms(10));
+    let peer_link = std::iter::from_fn(|| s.poll_action())
+        .find_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(11), peer_link, None);
+    while s.poll_action().is_some() {}
+    let out = run(
+        &mut s,
+        1,
+        &["SENTINEL", "CONFIG", "SET", "sentinel-user", "u"],
+    );
+    assert!(out.contains(&Action::Close { link: peer_link }));
+    assert_eq!(replies_to(&out, 1), vec![Frame::ok()]);
+    assert_eq!(s.options().sentinel_user.as_deref(), Some("u"));
+}
+
+#[test]
+fn simulate_failure_flags_show_in_info() {
+    let mut s = sentinel();
+    reply(
+        &mut s,
+        &[
+            "SENTINEL",
+            "SIMULATE-FAILURE",
+            "crash-after-election",
+            "CRASH-AFTER-PROMOTION",
+        ],
+    );
+    let flags = s.simulate_failure();
+    assert!(flags.crash_after_election && flags.crash_after_promotion);
+    let info = text_of(&reply(&mut s, &["INFO", "sentinel"]));
+    assert!(info.contains("sentinel_simulate_failure_flags:3\r\n"));
+    reply(
+        &mut s,
+        &["SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion"],
+    );
+    assert!(!s.simulate_failure().crash_after_election);
+}

@@ -259,3 +259,60 @@ fn masters_lists_every_master_in_name_order() {
     let names: Vec<String> = list.iter().map(|m| field(m, "name").unwrap()).collect();
     assert_eq!(names, ["a", "b"]);
 }
+
+#[test]
+fn sentinel_master_down_and_replica_reconf_flags() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    hello(&mut s, PEER, 26380, "mymaster", 6379);
+    let rid = add_replica(&mut s, "mymaster", 6380);
+    let mid = s.master_by_name["mymaster"];
+    {
+        let m = s.masters.get_mut(mid).unwrap();
+        m.sentinels.get_mut(PEER).unwrap().master_down = Some((true, ms(2)));
+        m.sentinels.get_mut(PEER).unwrap().voted_leader = Some(MYID.into());
+        m.sentinels.get_mut(PEER).unwrap().voted_leader_epoch = 3;
+        m.replicas.get_mut(rid).unwrap().reconf = crate::instance::Reconf::InProgress;
+        m.replicas.get_mut(rid).unwrap().info.master_link_up = true;
+        m.replicas.get_mut(rid).unwrap().info.master_host = Some("127.0.0.1".into());
+        m.replicas.get_mut(rid).unwrap().info.master_port = 6379;
+    }
+    let Frame::Array(list) = reply(&mut s, &["SENTINEL", "SENTINELS", "mymaster"]) else {
+        panic!()
+    };
+    assert_eq!(
+        field(&list[0], "flags").as_deref(),
+        Some("sentinel,disconnected,master_down")
+    );
+    assert_eq!(field(&list[0], "voted-leader").as_deref(), Some(MYID));
+    assert_eq!(field(&list[0], "voted-leader-epoch").as_deref(), Some("3"));
+    let Frame::Array(list) = reply(&mut s, &["SENTINEL", "REPLICAS", "mymaster"]) else {
+        panic!()
+    };
+    let r = &list[0];
+    assert_eq!(
+        field(r, "flags").as_deref(),
+        Some("slave,disconnected,reconf_inprog")
+    );
+    assert_eq!(field(r, "master-link-status").as_deref(), Some("ok"));
+    assert_eq!(field(r, "master-host").as_deref(), Some("127.0.0.1"));
+    assert_eq!(field(r, "master-port").as_deref(), Some("6379"));
+}
+
+#[test]
+fn last_ping_fields_count_from_now() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    // The connect PING was sent at 1 ms and is still unanswered at 1000 ms.
+    let m = reply(&mut s, &["SENTINEL", "MASTER", "mymaster"]);
+    assert_eq!(field(&m, "last-ping-sent").as_deref(), Some("1000"));
+    assert_eq!(field(&m, "last-ok-ping-reply").as_deref(), Some("1000"));
+    assert_eq!(field(&m, "info-refresh").as_deref(), Some("0"));
+    assert_eq!(field(&m, "role-reported").as_deref(), Some("master"));
+    assert_eq!(
+        field(&m, "link-pending-commands")
+            .as_deref()
+            .map(|v| v != "0"),
+        Some(true)
+    );
+}
