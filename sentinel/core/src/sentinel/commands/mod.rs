@@ -177,6 +177,29 @@ impl Sentinel {
         &mut self.front.acl
     }
 
+    /// `requirepass`: the default user's password (empty = none), also used to authenticate
+    /// to other sentinels when `sentinel-pass` is not set.
+    pub fn set_requirepass(&mut self, pass: &str) {
+        self.front.acl.set_requirepass(pass);
+        self.front.requirepass = (!pass.is_empty()).then(|| pass.to_string());
+    }
+
+    /// The `AUTH` to send on a link to another sentinel: `sentinel-user`/`sentinel-pass` when
+    /// set, else `requirepass` as the default user (sentinel.c `sentinelSendAuthIfNeeded`).
+    pub fn peer_auth_args(&self) -> Option<Vec<Bytes>> {
+        let o = &self.front.options;
+        let (user, pass) = match &o.sentinel_pass {
+            Some(pass) => (o.sentinel_user.as_deref(), pass.as_str()),
+            None => (None, self.front.requirepass.as_deref()?),
+        };
+        let mut args = vec![Bytes::from_static(b"AUTH")];
+        if let Some(user) = user {
+            args.push(Bytes::copy_from_slice(user.as_bytes()));
+        }
+        args.push(Bytes::copy_from_slice(pass.as_bytes()));
+        Some(args)
+    }
+
     /// Installs the check `SENTINEL SET notification-script/client-reconfig-script` use to
     /// refuse paths that are missing or not executable (the driver's `access(X_OK)`).
     pub fn set_executable_check(&mut self, check: fn(&str) -> bool) {

@@ -97,6 +97,9 @@ pub(crate) struct Front {
     pub(crate) rng: Prng,
     /// The port we listen on, for `announce-port 0`.
     pub(crate) listen_port: u16,
+    /// `requirepass` in clear: also what we send to other sentinels when `sentinel-pass` is
+    /// not set (sentinel.c `sentinelSendAuthIfNeeded`).
+    pub(crate) requirepass: Option<String>,
 }
 
 fn accept_any(_: &str) -> bool {
@@ -117,6 +120,7 @@ impl Front {
             executable_check: accept_any,
             rng: Prng::new(seed ^ 0x05ee_dac1_u64),
             listen_port,
+            requirepass: None,
         }
     }
 }

@@ -424,3 +424,31 @@ fn hello_setname_is_validated() {
     let h = reply(&mut s, &["HELLO"]);
     assert_eq!(pairs(&h)[2].1, Frame::Integer(2));
 }
+
+#[test]
+fn peer_auth_uses_sentinel_credentials_then_requirepass() {
+    let mut s = sentinel();
+    assert_eq!(s.peer_auth_args(), None);
+    s.set_requirepass("rp");
+    assert_eq!(s.peer_auth_args(), Some(args(&["AUTH", "rp"])));
+    assert_eq!(
+        reply(&mut s, &["PING"]),
+        err("NOAUTH Authentication required.")
+    );
+    reply(&mut s, &["AUTH", "rp"]);
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "sentinel-pass", "sp"],
+    );
+    assert_eq!(s.peer_auth_args(), Some(args(&["AUTH", "sp"])));
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "sentinel-user", "su"],
+    );
+    assert_eq!(s.peer_auth_args(), Some(args(&["AUTH", "su", "sp"])));
+    s.set_requirepass("");
+    assert_eq!(
+        reply_as(&mut s, 9, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+}
