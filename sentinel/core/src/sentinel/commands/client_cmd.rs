@@ -10,6 +10,14 @@ use crate::resp::{Frame, Protocol};
 use crate::sentinel::clients::{ReplyMode, Session};
 use crate::time::Instant;
 
+/// CLIENT LIST / INFO text: verbatim in RESP3, a bulk string in RESP2.
+fn verbatim(text: String) -> Frame {
+    Frame::Verbatim {
+        format: *b"txt",
+        text: Bytes::from(text),
+    }
+}
+
 /// A CLIENT KILL / CLIENT LIST type filter.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ClientType {
@@ -60,7 +68,7 @@ impl Sentinel {
             b"id" => Frame::Integer(i64::try_from(client.0).unwrap_or(i64::MAX)),
             b"info" => {
                 let line = self.client_line(now, client).unwrap_or_default();
-                Frame::Bulk(Bytes::from(line + "\n"))
+                verbatim(line + "\n")
             }
             b"list" => self.client_list(now, args),
             b"getname" => self
@@ -260,7 +268,7 @@ impl Sentinel {
                 out.push('\n');
             }
         }
-        Frame::Bulk(Bytes::from(out))
+        verbatim(out)
     }
 
     /// `CLIENT KILL <addr>` (old form: `+OK` or `No such client`) or

@@ -5,6 +5,7 @@ mod acl;
 mod client;
 mod dispatch;
 mod info;
+mod no_panic;
 mod pubsub;
 mod sentinel_admin;
 mod sentinel_config;
