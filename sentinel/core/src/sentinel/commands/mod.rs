@@ -31,21 +31,41 @@ use crate::resp::{Frame, Protocol};
 use crate::time::Instant;
 pub use state::{ProcessInfo, SentinelOptions, SimulateFailure};
 
-/// Redis's reply to a command it does not know (`processCommand`): the name and the first
-/// arguments, each cut to 128 bytes.
+/// Redis's reply to a command it does not know (`processCommand`): the name cut to 128 bytes,
+/// then quoted arguments while the list is shorter than 128 bytes, each cut to what is left.
 pub fn unknown_command_error(args: &[Bytes]) -> Frame {
-    let cut = |b: &Bytes| String::from_utf8_lossy(&b[..b.len().min(128)]).into_owned();
-    let name = args.first().map(cut).unwrap_or_default();
-    let mut rest = String::new();
+    let name = args
+        .first()
+        .map(|n| text(&n[..n.len().min(128)]))
+        .unwrap_or_default();
+    let mut rest: Vec<u8> = Vec::new();
     for a in args.iter().skip(1) {
         if rest.len() >= 128 {
             break;
         }
-        rest.push_str(&format!("'{}' ", cut(a)));
+        let room = 128 - rest.len();
+        rest.push(b'\'');
+        rest.extend_from_slice(&a[..a.len().min(room)]);
+        rest.extend_from_slice(b"' ");
     }
     Frame::error(format!(
-        "ERR unknown command '{name}', with args beginning with: {rest}"
+        "ERR unknown command '{name}', with args beginning with: {}",
+        text(&rest)
     ))
+}
+
+/// Error texts carry user input; like `addReplyErrorFormat`, CR and LF become spaces so the
+/// reply stays one line.
+fn sanitize(frame: Frame) -> Frame {
+    match frame {
+        Frame::Error(e) if e.iter().any(|b| *b == b'\r' || *b == b'\n') => Frame::Error(
+            e.iter()
+                .map(|b| if *b == b'\r' || *b == b'\n' { b' ' } else { *b })
+                .collect::<Vec<u8>>()
+                .into(),
+        ),
+        other => other,
+    }
 }
 
 /// `ERR wrong number of arguments for '<fullname>' command`.
@@ -241,6 +261,7 @@ impl Sentinel {
         if self.front.clients.get(client).is_some_and(|s| s.suppress) {
             return;
         }
+        let frame = sanitize(frame);
         self.actions.push_back(Action::Reply { client, frame });
     }
 

@@ -452,3 +452,23 @@ fn peer_auth_uses_sentinel_credentials_then_requirepass() {
         Frame::Simple(Bytes::from_static(b"PONG"))
     );
 }
+
+#[test]
+fn unknown_command_args_share_a_128_byte_budget_and_errors_stay_one_line() {
+    let mut s = sentinel();
+    let long = "y".repeat(200);
+    let r = reply(&mut s, &["nope", "a", &long, "c"]);
+    let want = format!(
+        "ERR unknown command 'nope', with args beginning with: 'a' '{}' ",
+        "y".repeat(124)
+    );
+    assert_eq!(r, err(&want));
+    add_master(&mut s, "mymaster", 6379);
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "SET", "mymaster", "quorum", "1\r\n+OK"]
+        ),
+        err("ERR Invalid argument '1  +OK' for SENTINEL SET 'quorum'")
+    );
+}
