@@ -98,6 +98,12 @@ pub(crate) fn parse_int(arg: &[u8]) -> Option<i64> {
     std::str::from_utf8(arg).ok()?.parse().ok()
 }
 
+/// Whether `arg` has control characters. Names and paths that end up unquoted in the config
+/// file refuse them (newer Redis does the same against config injection).
+pub(crate) fn has_control(arg: &[u8]) -> bool {
+    arg.iter().any(|b| *b < 0x20 || *b == 0x7f)
+}
+
 /// `yes` / `no`, case-insensitively (config.c `yesnotoi`).
 pub(crate) fn yes_no(arg: &[u8]) -> Option<bool> {
     if arg.eq_ignore_ascii_case(b"yes") {

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 
 use super::sentinel_query::no_such_master;
-use super::{Sentinel, parse_int, save_failed, text};
+use super::{Sentinel, has_control, parse_int, save_failed, text};
 use crate::acl::glob::glob_match;
 use crate::action::ClientId;
 use crate::addr::Addr;
@@ -46,6 +46,11 @@ impl Sentinel {
         };
         if quorum <= 0 {
             return Some(Frame::error("ERR Quorum must be 1 or greater."));
+        }
+        if has_control(&args[2]) {
+            return Some(Frame::error(
+                "ERR Master name must not contain control characters",
+            ));
         }
         let host = text(&args[3]);
         if !valid_host(&host, self.front.options.resolve_hostnames) {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{Sentinel, bulk_num, parse_int, save_failed, text, yes_no};
+use super::{Sentinel, bulk_num, has_control, parse_int, save_failed, text, yes_no};
 use crate::acl::glob::glob_match;
 use crate::action::ClientId;
 use crate::resp::Frame;
@@ -96,6 +96,11 @@ impl Sentinel {
                 None => return Some(bad_value()),
             },
             b"announce-ip" => {
+                if has_control(value) {
+                    return Some(Frame::error(
+                        "ERR announce-ip must not contain control characters",
+                    ));
+                }
                 self.params.announce_ip = (!value.is_empty()).then(|| text(value));
             }
             b"announce-port" => {

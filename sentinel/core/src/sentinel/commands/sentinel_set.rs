@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::sentinel_query::no_such_master;
-use super::{Sentinel, parse_int, save_failed, text};
+use super::{Sentinel, has_control, parse_int, save_failed, text};
 use crate::action::ClientId;
 use crate::event::Level;
 use crate::instance::{MasterId, Owner};
@@ -130,6 +130,11 @@ impl Sentinel {
                 if deny {
                     return Err(SetError::Reply(Frame::error(DENIED)));
                 }
+                if has_control(&args[value_at]) {
+                    return Err(SetError::Reply(Frame::error(
+                        "ERR Script paths must not contain control characters",
+                    )));
+                }
                 let path = text(&args[value_at]);
                 if !path.is_empty() && !executable(&path) {
                     let what = if option == b"notification-script" {
@@ -161,6 +166,11 @@ impl Sentinel {
                 return Ok(option == b"auth-pass");
             }
             b"rename-command" if more >= 2 => {
+                if has_control(&args[value_at]) || has_control(&args[value_at + 1]) {
+                    return Err(SetError::Reply(Frame::error(
+                        "ERR Command names must not contain control characters",
+                    )));
+                }
                 let (old, new) = (text(&args[value_at]), text(&args[value_at + 1]));
                 if old.is_empty() || new.is_empty() {
                     let bad = if new.is_empty() {

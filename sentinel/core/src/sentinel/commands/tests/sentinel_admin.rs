@@ -495,3 +495,61 @@ fn set_down_after_shows_in_sentinel_maps() {
         Some("1234")
     );
 }
+
+#[test]
+fn control_characters_are_refused_where_the_config_keeps_them_unquoted() {
+    let mut s = sentinel();
+    add_master(&mut s, "mymaster", 6379);
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "MONITOR", "bad\nname", "127.0.0.1", "6379", "1"]
+        ),
+        err("ERR Master name must not contain control characters")
+    );
+    let mut opts = s.options().clone();
+    opts.deny_scripts_reconfig = false;
+    s.set_options(opts);
+    assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "SENTINEL",
+                "SET",
+                "mymaster",
+                "notification-script",
+                "/a\n/b"
+            ]
+        ),
+        err("ERR Script paths must not contain control characters")
+    );
+    assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "SENTINEL",
+                "SET",
+                "mymaster",
+                "rename-command",
+                "CONFIG",
+                "X\rY"
+            ]
+        ),
+        err("ERR Command names must not contain control characters")
+    );
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "CONFIG", "SET", "announce-ip", "1.2.3.4\nx"]
+        ),
+        err("ERR announce-ip must not contain control characters")
+    );
+    // Credentials are quoted by the config writer and may hold anything.
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "SET", "mymaster", "auth-pass", "x\ny"]
+        ),
+        Frame::ok()
+    );
+}
