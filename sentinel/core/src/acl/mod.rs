@@ -3,6 +3,7 @@
 //! default user's password; `user` config lines and `ACL SETUSER` share one rule parser.
 
 pub mod glob;
+pub mod log;
 pub mod sha256;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,6 +5,7 @@
 use bytes::Bytes;
 
 use super::{Sentinel, help, parse_int, text};
+use crate::acl::log::Denial;
 use crate::action::ClientId;
 use crate::command_table::{self, Resolved};
 use crate::resp::Frame;
@@ -13,9 +14,24 @@ use crate::time::Instant;
 const NO_ACLFILE: &str = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
 
 impl Sentinel {
+    /// Records a denial in the ACL log.
+    pub(super) fn acl_denied(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        reason: Denial,
+        object: &str,
+        username: &str,
+    ) {
+        let info = self.client_line(now, client).unwrap_or_default();
+        self.front
+            .acl_log
+            .record(now, reason, object, username, info);
+    }
+
     pub(super) fn acl_command(
         &mut self,
-        _now: Instant,
+        now: Instant,
         client: ClientId,
         args: &[Bytes],
     ) -> Option<Frame> {
@@ -133,14 +149,44 @@ impl Sentinel {
                 s.truncate(chars);
                 Frame::bulk(s)
             }
-            b"log" => match args.get(2) {
-                None => Frame::Array(Vec::new()),
-                Some(a) if a.eq_ignore_ascii_case(b"reset") => Frame::ok(),
-                Some(a) => match parse_int(a) {
-                    Some(n) if n >= 0 => Frame::Array(Vec::new()),
-                    _ => Frame::error("ERR value is out of range, must be positive"),
-                },
-            },
+            b"log" => {
+                let count = match args.get(2) {
+                    None => 10,
+                    Some(a) if a.eq_ignore_ascii_case(b"reset") => {
+                        self.front.acl_log.reset();
+                        return Some(Frame::ok());
+                    }
+                    Some(a) => match parse_int(a).and_then(|n| usize::try_from(n).ok()) {
+                        Some(n) => n,
+                        None => {
+                            return Some(Frame::error(
+                                "ERR value is out of range, must be positive",
+                            ));
+                        }
+                    },
+                };
+                Frame::Array(
+                    self.front
+                        .acl_log
+                        .latest(count)
+                        .map(|e| {
+                            let age = now.millis_since(e.created) as f64 / 1000.0;
+                            Frame::Map(vec![
+                                (
+                                    Frame::bulk("count"),
+                                    Frame::Integer(i64::try_from(e.count).unwrap_or(i64::MAX)),
+                                ),
+                                (Frame::bulk("reason"), Frame::bulk(e.reason.reason())),
+                                (Frame::bulk("context"), Frame::bulk("toplevel")),
+                                (Frame::bulk("object"), Frame::bulk(&e.object)),
+                                (Frame::bulk("username"), Frame::bulk(&e.username)),
+                                (Frame::bulk("age-seconds"), Frame::Double(age)),
+                                (Frame::bulk("client-info"), Frame::bulk(&e.client_info)),
+                            ])
+                        })
+                        .collect(),
+                )
+            }
             b"save" | b"load" => Frame::error(NO_ACLFILE),
             b"dryrun" => self.acl_dryrun(args),
             b"help" => help::acl(),

@@ -188,7 +188,7 @@ impl Sentinel {
     }
 
     /// One CLIENT LIST line (networking.c `catClientInfoString`, 7.0 fields).
-    fn client_line(&self, now: Instant, id: ClientId) -> Option<String> {
+    pub(super) fn client_line(&self, now: Instant, id: ClientId) -> Option<String> {
         let s = self.front.clients.get(id)?;
         let mut flags = String::new();
         if s.subscription_count() > 0 {

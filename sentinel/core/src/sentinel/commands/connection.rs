@@ -3,8 +3,10 @@
 use bytes::Bytes;
 
 use super::{Sentinel, parse_int, syntax_error, text};
+use crate::acl::log::Denial;
 use crate::action::ClientId;
 use crate::resp::{Frame, Protocol};
+use crate::time::Instant;
 
 /// The version HELLO and INFO report.
 pub(crate) const REDIS_VERSION: &str = "7.0.15";
@@ -24,9 +26,10 @@ pub(crate) fn bad_client_name() -> Frame {
 
 impl Sentinel {
     /// Authenticates `client` as `user`; the caller replies.
-    fn authenticate(&mut self, client: ClientId, user: &[u8], pass: &[u8]) -> bool {
+    fn authenticate(&mut self, now: Instant, client: ClientId, user: &[u8], pass: &[u8]) -> bool {
         let user = text(user);
         if self.front.acl.authenticate(&user, pass).is_err() {
+            self.acl_denied(now, client, Denial::Auth, "AUTH", &user);
             return false;
         }
         if let Some(s) = self.front.clients.get_mut(client) {
@@ -37,7 +40,7 @@ impl Sentinel {
     }
 
     /// `AUTH [username] password`.
-    pub(super) fn auth_command(&mut self, client: ClientId, args: &[Bytes]) -> Frame {
+    pub(super) fn auth_command(&mut self, now: Instant, client: ClientId, args: &[Bytes]) -> Frame {
         if args.len() > 3 {
             return syntax_error();
         }
@@ -51,7 +54,7 @@ impl Sentinel {
         } else {
             (&args[1][..], &args[2][..])
         };
-        if self.authenticate(client, user, pass) {
+        if self.authenticate(now, client, user, pass) {
             Frame::ok()
         } else {
             wrongpass()
@@ -60,7 +63,12 @@ impl Sentinel {
 
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]` (networking.c `helloCommand`): in
     /// sentinel mode the map has no `role` entry.
-    pub(super) fn hello_command(&mut self, client: ClientId, args: &[Bytes]) -> Frame {
+    pub(super) fn hello_command(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        args: &[Bytes],
+    ) -> Frame {
         let mut version = None;
         let mut next = 1;
         if let Some(v) = args.get(1) {
@@ -90,7 +98,7 @@ impl Sentinel {
             }
         }
         if let Some((user, pass)) = auth
-            && !self.authenticate(client, &user, &pass)
+            && !self.authenticate(now, client, &user, &pass)
         {
             return wrongpass();
         }

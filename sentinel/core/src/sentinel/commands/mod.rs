@@ -25,6 +25,7 @@ use bytes::Bytes;
 use super::Sentinel;
 use super::clients::{ReplyMode, Session};
 use crate::acl::Acl;
+use crate::acl::log::Denial;
 use crate::action::{Action, ClientId};
 use crate::command_table::{self, Resolved};
 use crate::resp::{Frame, Protocol};
@@ -306,6 +307,8 @@ impl Sentinel {
                 .user(&session.user)
                 .is_some_and(|u| u.can_run(spec, parent))
         {
+            let user = session.user.clone();
+            self.acl_denied(now, client, Denial::Command, &full, &user);
             return Some(Frame::error(format!(
                 "NOPERM this user has no permissions to run the '{full}' command"
             )));
@@ -330,14 +333,14 @@ impl Sentinel {
     ) -> Option<Frame> {
         match name {
             "acl" => self.acl_command(now, client, args),
-            "auth" => Some(self.auth_command(client, args)),
+            "auth" => Some(self.auth_command(now, client, args)),
             "client" => self.client_command(now, client, args),
             "command" => Some(self.command_command(args)),
-            "hello" => Some(self.hello_command(client, args)),
+            "hello" => Some(self.hello_command(now, client, args)),
             "info" => Some(self.info_command(now, args)),
             "ping" => Some(self.ping_command(client, args)),
             "psubscribe" | "subscribe" | "unsubscribe" | "punsubscribe" => {
-                self.pubsub_command(client, name, args);
+                self.pubsub_command(now, client, name, args);
                 None
             }
             "publish" => Some(self.publish_command(now, client, args)),

@@ -5,9 +5,11 @@ use bytes::Bytes;
 
 use super::Sentinel;
 use crate::acl::glob::glob_match;
+use crate::acl::log::Denial;
 use crate::action::ClientId;
 use crate::event::Event;
 use crate::resp::{Frame, Protocol};
+use crate::time::Instant;
 
 /// An array or a push, as the client's protocol wants pub/sub frames.
 fn pubsub_frame(proto: Protocol, items: Vec<Frame>) -> Frame {
@@ -19,7 +21,13 @@ fn pubsub_frame(proto: Protocol, items: Vec<Frame>) -> Frame {
 
 impl Sentinel {
     /// One confirmation per channel, each with the subscription count after it.
-    pub(super) fn pubsub_command(&mut self, client: ClientId, name: &str, args: &[Bytes]) {
+    pub(super) fn pubsub_command(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        name: &str,
+        args: &[Bytes],
+    ) {
         let Some(s) = self.front.clients.get(client) else {
             return;
         };
@@ -27,12 +35,15 @@ impl Sentinel {
         let pattern = name.starts_with('p');
         let subscribe = !name.contains("unsub");
         if subscribe {
-            let user_ok = self
-                .front
-                .acl
-                .user(&s.user)
-                .is_none_or(|u| args[1..].iter().all(|c| u.can_use_channel(c, pattern)));
-            if !user_ok {
+            let denied = self.front.acl.user(&s.user).and_then(|u| {
+                args[1..]
+                    .iter()
+                    .find(|c| !u.can_use_channel(c, pattern))
+                    .cloned()
+            });
+            if let Some(channel) = denied {
+                let user = s.user.clone();
+                self.acl_denied(now, client, Denial::Channel, &super::text(&channel), &user);
                 self.respond(
                     client,
                     Frame::error(

@@ -37,13 +37,22 @@ impl Sentinel {
         client: ClientId,
         args: &[Bytes],
     ) -> Frame {
-        let allowed = self.front.clients.get(client).is_none_or(|s| {
+        let denied_user = self.front.clients.get(client).and_then(|s| {
             self.front
                 .acl
                 .user(&s.user)
-                .is_none_or(|u| u.can_use_channel(&args[1], false))
+                .filter(|u| !u.can_use_channel(&args[1], false))
+                .map(|u| u.name.clone())
         });
-        if !allowed {
+        if let Some(user) = denied_user {
+            let channel = super::text(&args[1]);
+            self.acl_denied(
+                now,
+                client,
+                crate::acl::log::Denial::Channel,
+                &channel,
+                &user,
+            );
             return Frame::error(
                 "NOPERM this user has no permissions to access one of the channels used as arguments",
             );

@@ -3,6 +3,7 @@
 //! process facts only the driver can know.
 
 use crate::acl::Acl;
+use crate::acl::log::AclLog;
 use crate::rng::Prng;
 use crate::sentinel::clients::Clients;
 
@@ -87,6 +88,7 @@ impl SimulateFailure {
 pub(crate) struct Front {
     pub(crate) clients: Clients,
     pub(crate) acl: Acl,
+    pub(crate) acl_log: AclLog,
     pub(crate) process: ProcessInfo,
     pub(crate) options: SentinelOptions,
     pub(crate) simulate: SimulateFailure,
@@ -111,6 +113,7 @@ impl Front {
         Front {
             clients: Clients::default(),
             acl: Acl::default(),
+            acl_log: AclLog::default(),
             process: ProcessInfo::default(),
             options: SentinelOptions {
                 deny_scripts_reconfig: true,

@@ -125,9 +125,6 @@ fn acl_permissions_and_other_subcommands() {
     assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS"])).len(), 64);
     assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS", "5"])).len(), 2);
     assert!(reply(&mut s, &["ACL", "GENPASS", "0"]).is_error());
-    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
-    assert_eq!(reply(&mut s, &["ACL", "LOG", "RESET"]), Frame::ok());
-    assert!(text_of(&Frame::bulk("")).is_empty());
     for sub in ["SAVE", "LOAD"] {
         let r = reply(&mut s, &["ACL", sub]);
         assert!(
@@ -205,4 +202,52 @@ fn acl_getuser_flags_and_password_hashes() {
         reply_as(&mut s, 3, &["AUTH", "h", "secret"]),
         err("WRONGPASS invalid username-password pair or user is disabled.")
     );
+}
+
+#[test]
+fn acl_log_records_failed_logins_and_denials() {
+    let mut s = sentinel();
+    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
+    reply(
+        &mut s,
+        &["ACL", "SETUSER", "ro", "on", "nopass", "-@all", "+ping"],
+    );
+    reply_as(&mut s, 2, &["AUTH", "ro", "x"]);
+    reply_as(&mut s, 2, &["SENTINEL", "MYID"]);
+    reply_as(&mut s, 3, &["AUTH", "nobody", "pw"]);
+    reply_as(&mut s, 3, &["AUTH", "nobody", "pw"]);
+    let Frame::Array(log) = reply(&mut s, &["ACL", "LOG"]) else {
+        panic!()
+    };
+    assert_eq!(log.len(), 2);
+    let keys: Vec<String> = pairs(&log[0]).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        keys,
+        [
+            "count",
+            "reason",
+            "context",
+            "object",
+            "username",
+            "age-seconds",
+            "client-info"
+        ]
+    );
+    assert_eq!(pairs(&log[0])[0].1, Frame::Integer(2));
+    assert_eq!(field(&log[0], "reason").as_deref(), Some("auth"));
+    assert_eq!(field(&log[0], "object").as_deref(), Some("AUTH"));
+    assert_eq!(field(&log[0], "username").as_deref(), Some("nobody"));
+    assert_eq!(field(&log[1], "reason").as_deref(), Some("command"));
+    assert_eq!(field(&log[1], "object").as_deref(), Some("sentinel|myid"));
+    assert!(field(&log[1], "client-info").unwrap().starts_with("id=2 "));
+    let Frame::Array(one) = reply(&mut s, &["ACL", "LOG", "1"]) else {
+        panic!()
+    };
+    assert_eq!(one.len(), 1);
+    assert_eq!(
+        reply(&mut s, &["ACL", "LOG", "-1"]),
+        err("ERR value is out of range, must be positive")
+    );
+    assert_eq!(reply(&mut s, &["ACL", "LOG", "RESET"]), Frame::ok());
+    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
 }
