@@ -78,6 +78,14 @@ pub struct Node {
     pub last_hello_sent: Option<Instant>,
     pub role: ReportedRole,
     pub role_since: Instant,
+    /// Set on a master just switched to: its silence is not counted until the first link to it
+    /// is up (or one down-after has passed), so a healthy promoted master is not failed over
+    /// again because connecting to it took a moment (Redis starts the clock at the switch).
+    pub awaiting_first_link: Option<Instant>,
+    /// When `health` last changed (Redis's "no down state for N ms" checks).
+    pub health_changed: Instant,
+    /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
+    pub info_text: Option<bytes::Bytes>,
 }
 
 impl Node {
@@ -97,12 +105,19 @@ impl Node {
             last_hello_sent: None,
             role: ReportedRole::Unknown,
             role_since: now,
+            awaiting_first_link: None,
+            health_changed: now,
+            info_text: None,
         }
     }
 
     /// How long the instance has gone without an acceptable reply, as SDOWN measures it
     /// (sentinel.c `sentinelCheckSubjectivelyDown`).
-    pub fn silence(&self, now: Instant, link_up: bool) -> Duration {
+    pub fn silence(&self, now: Instant, link_up: bool, down_after: Duration) -> Duration {
+        if let Some(switched) = self.awaiting_first_link {
+            // Count from one down-after after the switch at the latest.
+            return (now - switched).saturating_sub(down_after);
+        }
         if let Some(since) = self.ping_pending_since {
             now - since
         } else if !link_up {
@@ -278,6 +293,12 @@ pub struct FailoverTrack {
     pub start_time: Option<Instant>,
     /// Set by `SENTINEL FAILOVER`: skip agreement.
     pub forced: bool,
+    /// When our own vote may be cast in `wait_start` (see `failover.rs`).
+    pub self_vote_at: Option<Instant>,
+    /// After O_DOWN, the failover starts no earlier than this (a small random delay).
+    pub start_not_before: Option<Instant>,
+    /// When the promoted replica was last polled with INFO.
+    pub last_fast_poll: Option<Instant>,
 }
 
 impl FailoverTrack {
@@ -288,6 +309,9 @@ impl FailoverTrack {
             epoch: 0,
             start_time: None,
             forced: false,
+            self_vote_at: None,
+            start_not_before: None,
+            last_fast_poll: None,
         }
     }
 
@@ -320,8 +344,11 @@ pub struct Master {
     pub replica_by_addr: BTreeMap<Addr, ReplicaId>,
     /// Other sentinels, by run id.
     pub sentinels: BTreeMap<String, SentinelEntry>,
-    /// This sentinel's last vote for this master: (leader run id, epoch).
-    pub leader: Option<(String, u64)>,
+    /// The run id this sentinel last voted for as leader of a failover of this master (cleared
+    /// by a reset, as sentinel.c does, while `leader_epoch` stays).
+    pub leader: Option<String>,
+    /// The epoch of that vote.
+    pub leader_epoch: u64,
     /// O_DOWN since this time.
     pub odown_since: Option<Instant>,
     pub failover: FailoverTrack,
@@ -329,8 +356,6 @@ pub struct Master {
     pub reboot_since: Option<Instant>,
     /// `SCRIPT KILL` was sent for a `-BUSY` reply while S_DOWN.
     pub script_kill_sent: bool,
-    /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
-    pub info_text: Option<bytes::Bytes>,
 }
 
 impl Master {
@@ -344,11 +369,11 @@ impl Master {
             replica_by_addr: BTreeMap::new(),
             sentinels: BTreeMap::new(),
             leader: None,
+            leader_epoch: 0,
             odown_since: None,
             failover: FailoverTrack::new(now),
             reboot_since: None,
             script_kill_sent: false,
-            info_text: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod info;
 pub mod instance;
 pub mod limits;
 pub mod link;
+pub mod ranking;
 pub mod resp;
 pub mod rng;
 pub mod sentinel;
@@ -28,7 +29,8 @@ pub use addr::Addr;
 pub use limits::Limits;
 pub use rng::Prng;
 pub use sentinel::{
-    MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams, SimulateFailure,
+    MasterView, MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams,
+    SimulateFailure,
 };
 pub use time::{Instant, WallMillis};
 pub use timing::Timing;

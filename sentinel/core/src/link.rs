@@ -40,6 +40,11 @@ pub enum Pending {
     Info,
     /// `PUBLISH __sentinel__:hello ...`.
     Hello,
+    /// `SENTINEL is-master-down-by-addr` about `master`, asked of the peer with this run id.
+    IsMasterDown {
+        master: crate::instance::MasterId,
+        peer: String,
+    },
     /// A reply we do not look at (AUTH, CLIENT SETNAME, SUBSCRIBE, ...).
     Ignored,
 }

@@ -154,6 +154,19 @@ impl<K: SlabKey, T> Slab<K, T> {
             })
     }
 
+    /// Entries in slot order, mutably.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (K, &mut T)> {
+        self.entries
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::Occupied { generation, value } => {
+                    Some((K::from_parts(i as u32, *generation), value))
+                }
+                Entry::Vacant { .. } => None,
+            })
+    }
+
     pub fn keys(&self) -> Vec<K> {
         self.iter().map(|(k, _)| k).collect()
     }

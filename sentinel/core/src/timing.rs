@@ -20,6 +20,10 @@ pub struct Timing {
     pub election_timeout: Duration,
     pub script_max_runtime: Duration,
     pub script_retry_delay: Duration,
+    /// Ours, not a `SENTINEL DEBUG` knob: how long a replica (typically a returning old master)
+    /// must claim `role:master` before it is pointed back at the current master. Redis waits
+    /// 4 × publish-period plus an INFO poll (about 10 s, a second writable master meanwhile).
+    pub convert_to_slave_guard: Duration,
 }
 
 impl Default for Timing {
@@ -39,6 +43,7 @@ impl Default for Timing {
             election_timeout: ms(10_000),
             script_max_runtime: ms(60_000),
             script_retry_delay: ms(30_000),
+            convert_to_slave_guard: ms(500),
         }
     }
 }

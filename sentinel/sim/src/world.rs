@@ -10,7 +10,7 @@ use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::Frame;
 use sentinel_core::{
-    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing,
+    Action, Addr, ClientId, Instant, Limits, Prng, Sentinel, SentinelParams, Timing, WallMillis,
 };
 
 use crate::net::{Net, NetConfig};
@@ -34,12 +34,17 @@ pub struct LoggedEvent {
     pub at: Instant,
     pub sentinel: SentinelIdx,
     pub event: Event,
+    /// For events about a master (`master <name> ...`): the epoch of that master's current or
+    /// last failover on this sentinel when the event was published.
+    pub failover_epoch: Option<u64>,
 }
 
 struct SimSentinel {
     core: Sentinel,
     addr: Addr,
     alive: bool,
+    /// Added to virtual time to make this sentinel's wall clock (a jump is a change of it).
+    wall_offset_ms: i64,
 }
 
 struct Conn {
@@ -133,10 +138,12 @@ impl Sim {
             core.monitor(self.now, m)
                 .unwrap_or_else(|e| panic!("scenario: {e}"));
         }
+        core.observe_wall_clock(self.now, WallMillis(wall_ms(self.now)));
         self.sentinels.push(SimSentinel {
             core,
             addr,
             alive: true,
+            wall_offset_ms: 0,
         });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
@@ -198,6 +205,37 @@ impl Sim {
         }
     }
 
+    /// Steps sentinel `idx`'s wall clock by `delta_ms` (an NTP step, a VM pause).
+    pub fn jump_wall_clock(&mut self, idx: SentinelIdx, delta_ms: i64) {
+        self.sentinels[idx].wall_offset_ms += delta_ms;
+    }
+
+    /// Mutable access to a modelled redis (priorities, offsets).
+    pub fn redis_mut(&mut self, idx: RedisIdx) -> &mut ModelRedis {
+        &mut self.redis[idx]
+    }
+
+    /// How many sentinels the simulation has (dead ones included).
+    pub fn sentinel_count(&self) -> usize {
+        self.sentinels.len()
+    }
+
+    /// Whether sentinel `idx` runs a failover of `master` that `SENTINEL FAILOVER` forced.
+    pub fn forced_failover(&self, _idx: SentinelIdx, _master: &str) -> bool {
+        // Scenarios do not force failovers yet.
+        false
+    }
+
+    /// Whether modelled redis `idx` was not killed.
+    pub fn redis_alive(&self, idx: RedisIdx) -> bool {
+        self.redis[idx].process != Process::Killed
+    }
+
+    /// Every modelled redis, in creation order.
+    pub fn redis_count(&self) -> usize {
+        self.redis.len()
+    }
+
     /// Whether sentinel `idx` is still running.
     pub fn sentinel_alive(&self, idx: SentinelIdx) -> bool {
         self.sentinels[idx].alive
@@ -255,6 +293,9 @@ impl Sim {
                         .poll_timeout()
                         .is_some_and(|t| t <= self.now)
                     {
+                        let wall =
+                            WallMillis(wall_ms(self.now) + self.sentinels[idx].wall_offset_ms);
+                        self.sentinels[idx].core.observe_wall_clock(self.now, wall);
                         self.sentinels[idx].core.handle_timeout(self.now);
                         self.drain(idx);
                     }
@@ -331,6 +372,10 @@ impl Sim {
                 }
                 if self.stalled(c, false) {
                     let at = self.now + STALL_RETRY;
+                    // Keep the stream in order: later replies queue behind this one.
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.last_reply = c.last_reply.max(at);
+                    }
                     self.push(at, Delivery::Reply { conn, frame });
                     return;
                 }
@@ -361,6 +406,10 @@ impl Sim {
         }
         if self.stalled(c, true) {
             let at = self.now + STALL_RETRY;
+            // Keep the stream in order: later requests queue behind this one.
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.last_request = c.last_request.max(at);
+            }
             self.push(at, Delivery::Request { conn, args });
             return;
         }
@@ -476,11 +525,20 @@ impl Sim {
                         self.forget(conn);
                     }
                 }
-                Action::Publish(event) => self.events.push(LoggedEvent {
-                    at: self.now,
-                    sentinel: idx,
-                    event,
-                }),
+                Action::Publish(event) => {
+                    let failover_epoch = event
+                        .message
+                        .strip_prefix("master ")
+                        .and_then(|rest| rest.split(' ').next())
+                        .and_then(|name| self.sentinels[idx].core.master_view(name))
+                        .map(|v| v.failover_epoch);
+                    self.events.push(LoggedEvent {
+                        at: self.now,
+                        sentinel: idx,
+                        event,
+                        failover_epoch,
+                    })
+                }
                 Action::Reply { client, frame } => {
                     if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
                         self.reply(conn, frame);
@@ -547,4 +605,9 @@ impl Sim {
         self.conns.insert(id, conn);
         self.push(at, Delivery::Connected { conn: id, ok });
     }
+}
+
+/// Virtual time as wall-clock milliseconds (an arbitrary epoch well after 1970).
+fn wall_ms(now: Instant) -> i64 {
+    1_700_000_000_000 + i64::try_from(now.as_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

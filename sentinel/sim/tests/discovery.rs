@@ -8,7 +8,8 @@ use sentinel_core::instance::MasterParams;
 use sentinel_sim::{NetConfig, RedisRole, Sim};
 
 fn master_params(down_after_ms: u64) -> MasterParams {
-    let mut p = MasterParams::new("mymaster", Addr::new("10.0.1.1", 6379), 2);
+    // A quorum above the number of sentinels: these scenarios watch detection, not failover.
+    let mut p = MasterParams::new("mymaster", Addr::new("10.0.1.1", 6379), 4);
     p.down_after = Duration::from_millis(down_after_ms);
     p
 }

@@ -4,16 +4,34 @@
 //! The decoder works over a `bytes::BytesMut` the driver fills: it either returns a complete
 //! frame (consuming its bytes), returns `Ok(None)` when more input is needed (consuming
 //! nothing), or returns an error carrying the text Redis would send.
+//!
+//! Choices worth knowing (details in each file):
+//! * decoders are resumable: a frame arriving in pieces is scanned once, and its strings are
+//!   zero-copy slices of the input once it is complete (`reply_decoder.rs`);
+//! * every count and length is checked against [`crate::Limits`] before anything is reserved,
+//!   and nesting is bounded by an explicit stack, never recursion;
+//! * RESP3 attributes (`|N`) are parsed and discarded; the value after them is the frame;
+//! * requests follow Redis 7.0's `networking.c`, error texts included
+//!   (`request_decoder.rs`, `inline.rs`);
+//! * doubles are written as the shortest text that reads back as the same value, `inf`,
+//!   `-inf` and `nan` as Redis writes them (`number.rs`).
 
 use bytes::Bytes;
 
-mod decode;
 mod encode;
 mod error;
+mod fuzz;
+mod inline;
+mod number;
+mod reply_decoder;
+mod request_decoder;
+#[cfg(test)]
+mod tests;
 
-pub use decode::{ReplyDecoder, RequestDecoder};
 pub use encode::{Protocol, encode, encode_request};
 pub use error::ProtocolError;
+pub use reply_decoder::ReplyDecoder;
+pub use request_decoder::RequestDecoder;
 
 /// One RESP value. RESP3-only kinds are rendered as their RESP2 equivalent when encoding for a
 /// RESP2 client (see [`encode`]).
@@ -85,11 +103,11 @@ impl Frame {
 /// Fuzz entry for the reply decoder: must never panic, and must hold its invariants.
 #[doc(hidden)]
 pub fn fuzz_reply(data: &[u8]) {
-    let _ = data;
+    fuzz::reply(data);
 }
 
 /// Fuzz entry for the request decoder: must never panic, and must hold its invariants.
 #[doc(hidden)]
 pub fn fuzz_request(data: &[u8]) {
-    let _ = data;
+    fuzz::request(data);
 }

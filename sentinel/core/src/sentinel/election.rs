@@ -1,9 +1,16 @@
 //! Votes and leader election (sentinel.c `sentinelVoteLeader`, `sentinelGetLeader`) and the
-//! `is-master-down-by-addr` exchange. (Entry points; the logic lands with the failover work.)
+//! vote-carrying `is-master-down-by-addr` exchange. The rules are Redis's exactly, so a group
+//! mixing our sentinels and stock ones agrees; what differs is that a vote is durable before it
+//! is answered.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use super::Sentinel;
 use crate::action::ClientId;
 use crate::addr::Addr;
+use crate::event::{self, Level};
+use crate::instance::MasterId;
 use crate::resp::Frame;
 use crate::time::Instant;
 
@@ -16,43 +23,168 @@ pub enum FailoverRefusal {
     NoGoodReplica,
 }
 
+/// The outcome of a vote request: who we (now) back, in which epoch, and whether our state
+/// changed so the answer must wait for a config write.
+struct Vote {
+    leader: Option<String>,
+    epoch: u64,
+    changed: bool,
+}
+
 impl Sentinel {
-    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR <ip> <port> <epoch> <runid>` from a peer: answers (maybe
-    /// after persisting a vote) with `[down, leader-runid or "*", leader-epoch]`.
+    /// Adopts a higher epoch heard from anyone (`+new-epoch`, persisted).
+    pub(crate) fn adopt_epoch(&mut self, epoch: u64) -> bool {
+        if epoch <= self.current_epoch {
+            return false;
+        }
+        self.current_epoch = epoch;
+        self.request_persist();
+        self.emit(event::plain(
+            Level::Warning,
+            "+new-epoch",
+            epoch.to_string(),
+        ));
+        true
+    }
+
+    /// sentinel.c `sentinelVoteLeader`: one vote per master and epoch, first come first served.
+    fn vote(&mut self, now: Instant, mid: MasterId, req_epoch: u64, req_runid: &str) -> Vote {
+        let mut changed = self.adopt_epoch(req_epoch);
+        let current = self.current_epoch;
+        let myid = self.params.myid.clone();
+        let Some(m) = self.masters.get_mut(mid) else {
+            return Vote {
+                leader: None,
+                epoch: 0,
+                changed,
+            };
+        };
+        if m.leader_epoch < req_epoch && current <= req_epoch {
+            m.leader = Some(req_runid.to_string());
+            m.leader_epoch = current;
+            changed = true;
+            // Having backed someone else, do not start our own failover for a while: the
+            // random addend is the same desynchronisation Redis uses.
+            if req_runid != myid {
+                let jitter = Duration::from_millis(self.rng.below(1000));
+                if let Some(m) = self.masters.get_mut(mid) {
+                    m.failover.start_time = Some(now + jitter);
+                }
+            }
+            self.request_persist();
+            self.emit(event::plain(
+                Level::Warning,
+                "+vote-for-leader",
+                format!("{req_runid} {current}"),
+            ));
+        }
+        let (leader, epoch) = self
+            .masters
+            .get(mid)
+            .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
+        // Invariant: we never hold a vote for an epoch beyond the one we are in.
+        assert!(
+            epoch <= self.current_epoch,
+            "vote epoch {epoch} beyond current epoch {}",
+            self.current_epoch
+        );
+        Vote {
+            leader,
+            epoch,
+            changed,
+        }
+    }
+
+    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR <ip> <port> <epoch> <runid>` from a peer: answers
+    /// `[down, leader-runid or "*", leader-epoch]`; with a run id it is also a vote request, and
+    /// then the answer waits until the vote is on disk (a failed write answers with no vote).
     pub(crate) fn is_master_down_by_addr(
         &mut self,
-        _now: Instant,
+        now: Instant,
         client: ClientId,
         addr: &Addr,
-        _req_epoch: u64,
-        _runid: &str,
+        req_epoch: u64,
+        runid: &str,
     ) {
-        let down = self
+        let mid = self
             .master_by_name
             .values()
-            .filter_map(|id| self.masters.get(*id))
-            .find(|m| m.node.addr == *addr)
-            .is_some_and(|m| m.node.health.is_sdown());
-        let reply = Frame::Array(vec![
-            Frame::Integer(i64::from(down)),
-            Frame::bulk("*"),
-            Frame::Integer(0),
-        ]);
-        self.actions.push_back(crate::action::Action::Reply {
-            client,
-            frame: reply,
-        });
+            .copied()
+            .find(|id| self.masters.get(*id).is_some_and(|m| m.node.addr == *addr));
+        let down = !self.in_tilt()
+            && mid
+                .and_then(|id| self.masters.get(id))
+                .is_some_and(|m| m.node.health.is_sdown());
+        let reply = |leader: &str, epoch: u64| {
+            Frame::Array(vec![
+                Frame::Integer(i64::from(down)),
+                Frame::bulk(leader),
+                Frame::Integer(i64::try_from(epoch).unwrap_or(i64::MAX)),
+            ])
+        };
+        match mid {
+            Some(mid) if runid != "*" => {
+                let vote = self.vote(now, mid, req_epoch, runid);
+                let ok = reply(vote.leader.as_deref().unwrap_or("*"), vote.epoch);
+                if vote.changed {
+                    self.reply_after_persist(client, ok, reply("*", 0));
+                } else {
+                    self.send_reply(client, ok);
+                }
+            }
+            _ => self.send_reply(client, reply("*", 0)),
+        }
+    }
+
+    /// sentinel.c `sentinelGetLeader`: the run id that has a majority of all known sentinels
+    /// and at least `quorum` votes in `epoch`, casting our own vote on the way.
+    pub(crate) fn leader_of(&mut self, now: Instant, mid: MasterId, epoch: u64) -> Option<String> {
+        let m = self.masters.get(mid)?;
+        let voters = m.sentinels.len() + 1;
+        let quorum = m.params.quorum as usize;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for e in m.sentinels.values() {
+            if let Some(l) = &e.voted_leader
+                && e.voted_leader_epoch == self.current_epoch
+            {
+                *counts.entry(l.clone()).or_default() += 1;
+            }
+        }
+        let most_voted = |counts: &BTreeMap<String, usize>| {
+            // Ties go to the smallest run id, so the outcome does not depend on map order.
+            counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(id, n)| (id.clone(), *n))
+        };
+        let candidate = most_voted(&counts).map_or_else(|| self.params.myid.clone(), |(id, _)| id);
+        let my = self.vote(now, mid, epoch, &candidate);
+        if let Some(l) = my.leader
+            && my.epoch == epoch
+        {
+            *counts.entry(l).or_default() += 1;
+        }
+        let (winner, votes) = most_voted(&counts)?;
+        (votes > voters / 2 && votes >= quorum).then_some(winner)
     }
 
     /// `SENTINEL FAILOVER <name>`: start a failover without agreement.
     pub(crate) fn force_failover(
         &mut self,
-        _now: Instant,
-        master: crate::instance::MasterId,
+        now: Instant,
+        mid: MasterId,
     ) -> Result<(), FailoverRefusal> {
-        match self.masters.get(master) {
-            Some(m) if m.failover.in_progress() => Err(FailoverRefusal::InProgress),
-            _ => Err(FailoverRefusal::NoGoodReplica),
+        let m = self
+            .masters
+            .get(mid)
+            .ok_or(FailoverRefusal::NoGoodReplica)?;
+        if m.failover.in_progress() {
+            return Err(FailoverRefusal::InProgress);
         }
+        if self.select_replica(now, mid).is_none() {
+            return Err(FailoverRefusal::NoGoodReplica);
+        }
+        self.start_failover(now, mid, true);
+        Ok(())
     }
 }

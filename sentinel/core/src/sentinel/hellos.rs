@@ -19,8 +19,8 @@ impl Sentinel {
             sentinel_runid: self.params.myid.clone(),
             current_epoch: self.current_epoch,
             master_name: m.params.name.clone(),
-            master_ip: m.node.addr.host.clone(),
-            master_port: m.node.addr.port,
+            master_ip: self.current_master_addr(mid)?.host,
+            master_port: self.current_master_addr(mid)?.port,
             master_config_epoch: m.config_epoch,
         };
         Some(hello.format())
@@ -46,15 +46,8 @@ impl Sentinel {
         if !known {
             self.add_sentinel(now, mid, &hello.sentinel_runid, addr);
         }
-        if hello.current_epoch > self.current_epoch {
-            self.current_epoch = hello.current_epoch;
-            self.request_persist();
-            self.emit(event::plain(
-                Level::Warning,
-                "+new-epoch",
-                self.current_epoch.to_string(),
-            ));
-        }
+        self.adopt_epoch(hello.current_epoch);
+        self.adopt_master_config(now, mid, &hello);
         if let Some(entry) = self
             .masters
             .get_mut(mid)
@@ -110,5 +103,42 @@ impl Sentinel {
         let ev = event::about(Level::Notice, "+sentinel", &subject, "");
         self.emit(ev);
         self.request_persist();
+    }
+
+    /// A hello carrying a newer config epoch for a master tells us where the master is now
+    /// (this is how observers learn of a failover).
+    fn adopt_master_config(&mut self, now: Instant, mid: MasterId, hello: &Hello) {
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        if m.config_epoch >= hello.master_config_epoch {
+            return;
+        }
+        m.config_epoch = hello.master_config_epoch;
+        self.request_persist();
+        let new_addr = Addr::new(hello.master_ip.clone(), hello.master_port);
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        if m.node.addr == new_addr {
+            return;
+        }
+        let old = m.node.addr.clone();
+        let name = m.params.name.clone();
+        self.emit_sentinel(
+            mid,
+            &hello.sentinel_runid,
+            Level::Warning,
+            "+config-update-from",
+        );
+        self.emit(event::plain(
+            Level::Warning,
+            "+switch-master",
+            format!(
+                "{name} {} {} {} {}",
+                old.host, old.port, new_addr.host, new_addr.port
+            ),
+        ));
+        self.switch_master(now, mid, new_addr);
     }
 }

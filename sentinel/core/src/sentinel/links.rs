@@ -12,7 +12,7 @@ use crate::resp::Frame;
 use crate::time::Instant;
 
 /// The pub/sub channel sentinels announce themselves on.
-pub(crate) const HELLO_CHANNEL: &str = "__sentinel__:hello";
+pub(crate) use crate::hello::HELLO_CHANNEL;
 
 impl Sentinel {
     pub(crate) fn node(&self, owner: Owner) -> Option<&Node> {
@@ -121,6 +121,11 @@ impl Sentinel {
                 );
                 if let Some(node) = self.node_mut(owner) {
                     node.last_ping_sent = Some(now);
+                    // The first link to a master just switched to: its silence clock starts
+                    // now, with this PING.
+                    if node.awaiting_first_link.take().is_some() {
+                        node.ping_pending_since = Some(now);
+                    }
                 }
             }
             LinkKind::PubSub => {
@@ -180,6 +185,9 @@ impl Sentinel {
         match pending {
             Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, &frame),
             Pending::Info => self.handle_info_reply(now, owner, frame),
+            Pending::IsMasterDown { master, peer } => {
+                self.handle_is_master_down_reply(now, master, &peer, &frame)
+            }
             Pending::Hello | Pending::Ignored => {}
         }
         self.service(now, owner);
@@ -198,12 +206,6 @@ impl Sentinel {
         if acceptable {
             node.last_ok_reply = now;
             node.ping_pending_since = None;
-        }
-    }
-
-    fn handle_info_reply(&mut self, now: Instant, owner: Owner, _frame: Frame) {
-        if let Some(node) = self.node_mut(owner) {
-            node.info_refreshed = Some(now);
         }
     }
 

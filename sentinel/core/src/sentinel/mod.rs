@@ -6,11 +6,16 @@
 
 pub(crate) mod clients;
 mod commands;
+mod config_bridge;
+mod detect;
 mod election;
+mod failover;
 mod hellos;
+mod info_refresh;
 mod links;
 mod periodic;
 mod schedule;
+mod tilt;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -27,7 +32,7 @@ use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
 use crate::timing::Timing;
-pub use commands::{ProcessInfo, SentinelOptions, SimulateFailure, unknown_command_error};
+pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
 
 /// Who this sentinel is and how it announces itself.
@@ -46,6 +51,21 @@ pub struct SentinelParams {
     pub seed: u64,
 }
 
+/// What [`Sentinel::master_view`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MasterView {
+    pub addr: Addr,
+    pub config_epoch: u64,
+    pub failover_state: &'static str,
+    pub failover_epoch: u64,
+    pub leader: Option<String>,
+    pub leader_epoch: u64,
+    pub sdown: bool,
+    pub odown: bool,
+    pub replicas: usize,
+    pub sentinels: usize,
+}
+
 /// Errors of operations that change what is monitored.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MonitorError {
@@ -60,10 +80,6 @@ pub enum MonitorError {
 pub struct Sentinel {
     params: SentinelParams,
     current_epoch: u64,
-    #[expect(
-        dead_code,
-        reason = "drawn from by failover start jitter, which lands with the failover logic"
-    )]
     rng: Prng,
     masters: Slab<MasterId, Master>,
     master_by_name: BTreeMap<String, MasterId>,
@@ -79,6 +95,16 @@ pub struct Sentinel {
     held: Vec<HeldReply>,
     /// Client sessions, ACL users, global options and process facts (commands/).
     front: commands::state::Front,
+    tilt: tilt::Tilt,
+    /// `SENTINEL SIMULATE-FAILURE` flags.
+    pub(crate) simulate_failure: SimulateFailure,
+}
+
+/// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SimulateFailure {
+    pub crash_after_election: bool,
+    pub crash_after_promotion: bool,
 }
 
 /// A reply waiting for durability.
@@ -111,6 +137,8 @@ impl Sentinel {
             persist_token: 0,
             held: Vec::new(),
             front,
+            tilt: tilt::Tilt::default(),
+            simulate_failure: SimulateFailure::default(),
         }
     }
 
@@ -156,9 +184,20 @@ impl Sentinel {
         None
     }
 
-    /// When `handle_timeout` should be called next.
+    /// When `handle_timeout` should be called next (and the wall clock reported).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.schedule.next()
+        match (self.schedule.next(), self.next_wall_check()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub(crate) fn simulate_crash_after_election(&self) -> bool {
+        self.simulate_failure.crash_after_election
+    }
+
+    pub(crate) fn simulate_crash_after_promotion(&self) -> bool {
+        self.simulate_failure.crash_after_promotion
     }
 
     /// Services every instance whose deadline has come.
@@ -196,6 +235,27 @@ impl Sentinel {
         });
     }
 
+    /// Sends a reply to `client`, behind any reply of its still held for durability: replies
+    /// leave in the order the commands came, as a pipelining client (or a peer sentinel
+    /// matching replies to commands) expects.
+    pub(crate) fn send_reply(&mut self, client: ClientId, frame: Frame) {
+        let held = self
+            .held
+            .iter()
+            .rev()
+            .find(|h| h.client == client)
+            .map(|h| h.token);
+        match held {
+            Some(token) => self.held.push(HeldReply {
+                token,
+                client,
+                ok: frame.clone(),
+                failed: frame,
+            }),
+            None => self.actions.push_back(Action::Reply { client, frame }),
+        }
+    }
+
     /// Names of the monitored masters, in name order.
     pub fn master_names(&self) -> Vec<&str> {
         self.master_by_name.keys().map(String::as_str).collect()
@@ -211,6 +271,29 @@ impl Sentinel {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The address this sentinel currently knows for `master` (`SENTINEL MASTER`'s view).
+    pub fn master_addr(&self, master: &str) -> Option<Addr> {
+        self.master(master).map(|m| m.node.addr.clone())
+    }
+
+    /// A summary of this sentinel's view of `master`, for tests, the simulator's invariant
+    /// checks and operators' tools.
+    pub fn master_view(&self, master: &str) -> Option<MasterView> {
+        let m = self.master(master)?;
+        Some(MasterView {
+            addr: m.node.addr.clone(),
+            config_epoch: m.config_epoch,
+            failover_state: m.failover.state.name(),
+            failover_epoch: m.failover.epoch,
+            leader: m.leader.clone(),
+            leader_epoch: m.leader_epoch,
+            sdown: m.node.health.is_sdown(),
+            odown: m.odown_since.is_some(),
+            replicas: m.replicas.len(),
+            sentinels: m.sentinels.len(),
+        })
     }
 
     /// Whether this sentinel holds `master` subjectively down.

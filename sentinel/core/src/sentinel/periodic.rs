@@ -58,8 +58,14 @@ impl Sentinel {
         if self.link_up(cmd) && self.pending_len(cmd) < self.params.limits.pending_commands_max {
             self.send_periodic(now, owner, &cadence, &timing);
         }
-        self.check_sdown(now, owner, cadence.down_after);
-        self.reschedule(now, owner, &cadence, &timing);
+        let mut extra = None;
+        if !self.in_tilt() {
+            self.check_sdown(now, owner, cadence.down_after);
+            if let Owner::Master(mid) = owner {
+                extra = self.master_logic(now, mid);
+            }
+        }
+        self.reschedule(now, owner, &cadence, &timing, extra);
     }
 
     fn send_periodic(
@@ -75,10 +81,9 @@ impl Sentinel {
             && node
                 .last_ping_sent
                 .is_none_or(|t| now - t >= cadence.ping_interval / 2);
+        let info_period = self.info_period_for(owner);
         let info_due = !matches!(owner, Owner::Peer(_))
-            && node
-                .info_refreshed
-                .is_none_or(|t| now - t >= timing.info_period)
+            && node.info_refreshed.is_none_or(|t| now - t >= info_period)
             && !self.info_pending(Some(cmd));
         let hello_due = node
             .last_hello_sent
@@ -136,7 +141,8 @@ impl Sentinel {
     fn check_sdown(&mut self, now: Instant, owner: Owner, down_after: Duration) {
         let Some(node) = self.node(owner) else { return };
         let link_up = self.link_up(node.cmd);
-        let silent = node.silence(now, link_up) > down_after;
+        let silent = node.silence(now, link_up, down_after) > down_after
+            || self.sdown_extra_deadline(owner).is_some_and(|t| t <= now);
         let (event, health) = match (node.health, silent) {
             (Health::Up, true) => ("+sdown", Health::SubjectivelyDown { since: now }),
             (Health::SubjectivelyDown { .. }, false) => ("-sdown", Health::Up),
@@ -144,6 +150,7 @@ impl Sentinel {
         };
         if let Some(node) = self.node_mut(owner) {
             node.health = health;
+            node.health_changed = now;
         }
         if let Some(ev) = self.event_about(owner, Level::Warning, event, "") {
             self.emit(ev);
@@ -157,6 +164,7 @@ impl Sentinel {
         owner: Owner,
         cadence: &Cadence,
         timing: &crate::timing::Timing,
+        extra: Option<Instant>,
     ) {
         let Some(node) = self.node(owner) else { return };
         let wants_pubsub = !matches!(owner, Owner::Peer(_));
@@ -171,7 +179,10 @@ impl Sentinel {
                 .map_or(now, |t| t + cadence.ping_interval / 2);
             next.push(ping_at.max(half));
             if wants_pubsub {
-                next.push(node.info_refreshed.map_or(now, |t| t + timing.info_period));
+                next.push(
+                    node.info_refreshed
+                        .map_or(now, |t| t + self.info_period_for(owner)),
+                );
             }
             next.push(
                 node.last_hello_sent
@@ -188,6 +199,10 @@ impl Sentinel {
                 next.push(start + cadence.down_after + Duration::from_nanos(1));
             }
         }
+        next.extend(extra);
+        if let Some(at) = self.sdown_extra_deadline(owner) {
+            next.push(at);
+        }
         // Never schedule in the past: something due now that could not be done (a link still
         // connecting, back-pressure) waits for its input instead of spinning.
         let at = next
@@ -198,5 +213,21 @@ impl Sentinel {
             Some(at) => self.schedule.set(owner, at),
             None => self.schedule.remove(owner),
         }
+    }
+
+    /// The other two ways a master goes S_DOWN (sentinel.c `sentinelCheckSubjectivelyDown`):
+    /// reporting `role:slave` for longer than down-after + 2 × info-period, and a reboot that
+    /// lasted longer than `master-reboot-down-after-period`. When either will be true.
+    fn sdown_extra_deadline(&self, owner: Owner) -> Option<Instant> {
+        let Owner::Master(mid) = owner else {
+            return None;
+        };
+        let m = self.masters.get(mid)?;
+        let role_mismatch = (m.node.role == crate::instance::ReportedRole::Replica)
+            .then(|| m.node.role_since + m.params.down_after + self.params.timing.info_period * 2);
+        let reboot = m
+            .reboot_since
+            .map(|t| t + m.params.master_reboot_down_after_period);
+        [role_mismatch, reboot].into_iter().flatten().min()
     }
 }

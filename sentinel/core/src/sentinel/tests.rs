@@ -397,3 +397,109 @@ fn held_replies_wait_for_a_persist_issued_after_them() {
         })
     );
 }
+
+#[test]
+fn replies_keep_command_order_behind_a_held_reply() {
+    let mut s = sentinel();
+    let c = ClientId(4);
+    let args = |a: &[&str]| {
+        a.iter()
+            .map(|x| Bytes::copy_from_slice(x.as_bytes()))
+            .collect::<Vec<_>>()
+    };
+    s.handle_client_command(ms(0), c, args(&["SENTINEL", "FLUSHCONFIG"]));
+    s.handle_client_command(ms(0), c, args(&["PING"]));
+    // Another client is not held up.
+    s.handle_client_command(ms(0), ClientId(5), args(&["PING"]));
+    let out = drain(&mut s);
+    let token = out.iter().find_map(|a| match a {
+        Action::Persist { token } => Some(*token),
+        _ => None,
+    });
+    assert!(
+        out.iter()
+            .all(|a| !matches!(a, Action::Reply { client, .. } if *client == c))
+    );
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Reply {
+            client: ClientId(5),
+            ..
+        }
+    )));
+    s.handle_persisted(ms(1), token.unwrap(), true);
+    let replies: Vec<Frame> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Reply { client, frame } if client == c => Some(frame),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        vec![Frame::ok(), Frame::Simple(Bytes::from_static(b"PONG"))]
+    );
+}
+
+#[test]
+fn config_state_round_trips_through_the_runtime() {
+    let text = "\
+sentinel myid 0000000000000000000000000000000000000001
+sentinel monitor mymaster 127.0.0.1 6379 2
+sentinel down-after-milliseconds mymaster 5000
+sentinel ping-period mymaster 100
+sentinel config-epoch mymaster 3
+sentinel leader-epoch mymaster 3
+sentinel known-replica mymaster 127.0.0.1 6380
+sentinel known-replica mymaster 127.0.0.1 6381
+sentinel known-sentinel mymaster 127.0.0.1 26380 0000000000000000000000000000000000000002
+sentinel current-epoch 3
+";
+    let cfg = crate::config::load(text, &crate::config::LoadOptions::permissive()).unwrap();
+    let mut s = sentinel();
+    s.load_config(ms(0), &cfg.sentinel).unwrap();
+    assert_eq!(s.current_epoch(), 3);
+    let view = s.master_view("mymaster").unwrap();
+    assert_eq!(
+        (
+            view.config_epoch,
+            view.leader_epoch,
+            view.replicas,
+            view.sentinels
+        ),
+        (3, 3, 2, 1)
+    );
+    // Loading announces nothing: the state was already known.
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Publish(_)))
+    );
+    let snapshot = s.config_snapshot(&cfg.sentinel);
+    assert_eq!(snapshot, cfg.sentinel);
+    // And the rewrite of an unchanged state leaves the file as it was.
+    let mut file = cfg.clone();
+    file.sentinel = snapshot;
+    assert_eq!(
+        crate::config::rewrite(text, &file),
+        crate::config::rewrite(text, &cfg)
+    );
+}
+
+#[test]
+fn master_settings_carry_over_from_the_config() {
+    let mut m = crate::config::MasterConfig::new("mymaster", "127.0.0.1", 6379, 2);
+    m.down_after_ms = 5000;
+    m.rename_commands.push(("config".into(), "xconfig".into()));
+    m.auth_pass = Some("secret".into());
+    let p = MasterParams::from_config(&m);
+    assert_eq!(p.name, "mymaster");
+    assert_eq!(p.addr, Addr::new("127.0.0.1", 6379));
+    assert_eq!(p.quorum, 2);
+    assert_eq!(p.down_after, Duration::from_millis(5000));
+    assert_eq!(
+        p.renamed_commands.get("CONFIG").map(String::as_str),
+        Some("xconfig")
+    );
+    assert_eq!(p.auth_pass.as_deref(), Some("secret"));
+}

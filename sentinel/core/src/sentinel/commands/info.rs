@@ -139,14 +139,20 @@ impl Sentinel {
         );
     }
 
-    fn info_sentinel(&self, _now: Instant, out: &mut String) {
+    fn info_sentinel(&self, now: Instant, out: &mut String) {
+        let sim = self.simulate_failure;
+        let sim_bits =
+            u32::from(sim.crash_after_election) | (u32::from(sim.crash_after_promotion) << 1);
+        let tilt_since = self.tilt_since().map_or(-1, |t| {
+            i64::try_from(now.millis_since(t) / 1000).unwrap_or(i64::MAX)
+        });
         let _ = write!(
             out,
-            "# Sentinel\r\nsentinel_masters:{}\r\nsentinel_tilt:0\r\nsentinel_tilt_since_seconds:-1\r\n\
+            "# Sentinel\r\nsentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{tilt_since}\r\n\
              sentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n\
-             sentinel_simulate_failure_flags:{}\r\n",
+             sentinel_simulate_failure_flags:{sim_bits}\r\n",
             self.master_by_name.len(),
-            self.front.simulate.bits(),
+            u8::from(self.in_tilt()),
         );
         for (i, mid) in self.master_by_name.values().enumerate() {
             let Some(m) = self.masters.get(*mid) else {

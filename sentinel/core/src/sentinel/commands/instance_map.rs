@@ -4,7 +4,7 @@
 //! `num-other-sentinels` (the 7.0.15 suite reads it there).
 
 use super::{Sentinel, bulk_num};
-use crate::instance::{Failover, Health, Master, MasterId, Node, Reconf, ReplicaId};
+use crate::instance::{Health, Master, MasterId, Node, Reconf, ReplicaId};
 use crate::resp::Frame;
 use crate::time::Instant;
 
@@ -216,18 +216,5 @@ impl Sentinel {
         b.text("voted-leader", entry.voted_leader.as_deref().unwrap_or("?"));
         b.num("voted-leader-epoch", entry.voted_leader_epoch);
         Some(Frame::Map(b.0))
-    }
-
-    /// The address clients should use for a master: the promoted replica's once the failover
-    /// reached `reconf_slaves` (sentinel.c `sentinelGetCurrentMasterAddress`).
-    pub(super) fn current_master_addr(&self, mid: MasterId) -> Option<crate::addr::Addr> {
-        let m = self.masters.get(mid)?;
-        let promoted = match m.failover.state {
-            Failover::ReconfSlaves { promoted } | Failover::UpdateConfig { promoted } => {
-                m.replicas.get(promoted).map(|r| r.node.addr.clone())
-            }
-            _ => None,
-        };
-        Some(promoted.unwrap_or_else(|| m.node.addr.clone()))
     }
 }

@@ -5,6 +5,7 @@
 mod acl_cmd;
 mod client_cmd;
 mod command_cmd;
+mod config_sync;
 mod connection;
 mod help;
 mod info;
@@ -23,6 +24,7 @@ mod tests;
 use bytes::Bytes;
 
 use super::Sentinel;
+use super::SimulateFailure;
 use super::clients::{ReplyMode, Session};
 use crate::acl::Acl;
 use crate::acl::log::Denial;
@@ -30,7 +32,7 @@ use crate::action::{Action, ClientId};
 use crate::command_table::{self, Resolved};
 use crate::resp::{Frame, Protocol};
 use crate::time::Instant;
-pub use state::{ProcessInfo, SentinelOptions, SimulateFailure};
+pub use state::{ProcessInfo, SentinelOptions};
 
 /// Redis's reply to a command it does not know (`processCommand`): the name cut to 128 bytes,
 /// then quoted arguments while the list is shorter than 128 bytes, each cut to what is left.
@@ -192,7 +194,7 @@ impl Sentinel {
 
     /// `SENTINEL SIMULATE-FAILURE` flags, for the failover code.
     pub fn simulate_failure(&self) -> SimulateFailure {
-        self.front.simulate
+        self.simulate_failure
     }
 
     /// The ACL users (for `requirepass` and `user` config lines, and the config rewrite).
@@ -268,13 +270,13 @@ impl Sentinel {
         if self.front.clients.get(client).is_some_and(|s| s.suppress) {
             return;
         }
-        let frame = sanitize(frame);
-        self.actions.push_back(Action::Reply { client, frame });
+        self.send_reply(client, sanitize(frame));
     }
 
-    /// Queues a frame that is not a command reply (pub/sub messages).
+    /// Queues a frame that is not a command reply (pub/sub messages), behind the client's held
+    /// replies like any reply.
     pub(crate) fn push_to(&mut self, client: ClientId, frame: Frame) {
-        self.actions.push_back(Action::Reply { client, frame });
+        self.send_reply(client, frame);
     }
 
     /// The reply, or `None` when it comes later (held for a config write) or not at all.

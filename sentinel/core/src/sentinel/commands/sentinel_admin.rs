@@ -9,7 +9,7 @@ use crate::acl::glob::glob_match;
 use crate::action::ClientId;
 use crate::addr::Addr;
 use crate::event::Level;
-use crate::instance::{FailoverTrack, MasterId, MasterParams, Node, Owner, PeerId};
+use crate::instance::{MasterId, MasterParams, Owner, PeerId};
 use crate::link::LinkId;
 use crate::resp::Frame;
 use crate::sentinel::MonitorError;
@@ -108,7 +108,7 @@ impl Sentinel {
             .map(|(_, mid)| *mid)
             .collect();
         for mid in &matching {
-            self.reset_master(now, *mid);
+            self.reset_master_by_command(now, *mid);
         }
         Frame::Integer(i64::try_from(matching.len()).unwrap_or(i64::MAX))
     }
@@ -186,31 +186,20 @@ impl Sentinel {
         }
     }
 
-    /// sentinel.c `sentinelResetMaster`: no replicas, no sentinels, no flags, no failover;
-    /// links closed and reopened; `+reset-master`.
-    pub(crate) fn reset_master(&mut self, now: Instant, mid: MasterId) {
+    /// `SENTINEL RESET` of one master (sentinel.c `sentinelResetMaster` with sentinels
+    /// forgotten too): the failover code's reset, then the sentinels and the cached INFO go,
+    /// and `+reset-master` is emitted.
+    fn reset_master_by_command(&mut self, now: Instant, mid: MasterId) {
+        self.reset_master(now, mid);
         let Some(m) = self.masters.get_mut(mid) else {
             return;
         };
-        let replicas = std::mem::take(&mut m.replicas);
-        m.replica_by_addr.clear();
         let sentinels = std::mem::take(&mut m.sentinels);
-        let links = [m.node.cmd, m.node.pubsub];
-        m.node = Node::new(m.node.addr.clone(), now);
-        m.odown_since = None;
-        m.failover = FailoverTrack::new(now);
-        m.leader = None;
-        m.reboot_since = None;
-        m.script_kill_sent = false;
-        m.info_text = None;
-        for (rid, r) in replicas.iter() {
-            self.schedule.remove(Owner::Replica(mid, rid));
-            self.close_links(now, [r.node.cmd, r.node.pubsub]);
-        }
+        m.node.info_text = None;
+        m.node.info_refreshed = None;
         for e in sentinels.values() {
             self.release_peer(now, e.peer, mid);
         }
-        self.close_links(now, links);
         if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "+reset-master", "")
         {
             self.emit(ev);

@@ -213,8 +213,8 @@ impl Sentinel {
     /// `SENTINEL SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]`.
     pub(super) fn simulate_failure_command(&mut self, args: &[Bytes]) -> Frame {
         // Like Redis: cleared first, then set flag by flag (an unknown flag keeps the earlier ones).
-        self.front.simulate = super::SimulateFailure::default();
-        let flags = &mut self.front.simulate;
+        self.simulate_failure = super::SimulateFailure::default();
+        let flags = &mut self.simulate_failure;
         for a in &args[2..] {
             match a.to_ascii_lowercase().as_slice() {
                 b"crash-after-election" => flags.crash_after_election = true,

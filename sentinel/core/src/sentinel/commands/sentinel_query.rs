@@ -136,7 +136,10 @@ impl Sentinel {
             };
             let mut entries = vec![Frame::Array(vec![
                 age(m.node.info_refreshed),
-                m.info_text.clone().map_or(Frame::NullBulk, Frame::Bulk),
+                m.node
+                    .info_text
+                    .clone()
+                    .map_or(Frame::NullBulk, Frame::Bulk),
             ])];
             for rid in m.replica_by_addr.values() {
                 let Some(r) = m.replicas.get(*rid) else {
@@ -144,8 +147,13 @@ impl Sentinel {
                 };
                 // Redis guards the replica's age with the master's refresh time (a quirk).
                 let refreshed = m.node.info_refreshed.and(r.node.info_refreshed);
-                // Replicas' INFO text is not kept by the instance model yet.
-                entries.push(Frame::Array(vec![age(refreshed), Frame::NullBulk]));
+                entries.push(Frame::Array(vec![
+                    age(refreshed),
+                    r.node
+                        .info_text
+                        .clone()
+                        .map_or(Frame::NullBulk, Frame::Bulk),
+                ]));
             }
             out.push(Frame::bulk(&name));
             out.push(Frame::Array(entries));

@@ -69,20 +69,6 @@ pub struct SentinelOptions {
     pub deny_scripts_reconfig: bool,
 }
 
-/// `SENTINEL SIMULATE-FAILURE` flags: the failover code exits with status 99 at these points.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SimulateFailure {
-    pub crash_after_election: bool,
-    pub crash_after_promotion: bool,
-}
-
-impl SimulateFailure {
-    /// The bit mask INFO shows as `sentinel_simulate_failure_flags`.
-    pub fn bits(self) -> u32 {
-        u32::from(self.crash_after_election) | (u32::from(self.crash_after_promotion) << 1)
-    }
-}
-
 /// Everything above, as one field of `Sentinel`.
 #[derive(Debug)]
 pub(crate) struct Front {
@@ -91,7 +77,6 @@ pub(crate) struct Front {
     pub(crate) acl_log: AclLog,
     pub(crate) process: ProcessInfo,
     pub(crate) options: SentinelOptions,
-    pub(crate) simulate: SimulateFailure,
     /// Says whether a script path exists and is executable (the driver supplies a real check;
     /// the default accepts every path).
     pub(crate) executable_check: fn(&str) -> bool,
@@ -119,7 +104,6 @@ impl Front {
                 deny_scripts_reconfig: true,
                 ..SentinelOptions::default()
             },
-            simulate: SimulateFailure::default(),
             executable_check: accept_any,
             rng: Prng::new(seed ^ 0x05ee_dac1_u64),
             listen_port,

@@ -1,0 +1,87 @@
+//! Applying one ordinary (non-`sentinel`) directive to [`ServerConfig`], with the messages of
+//! Redis 7.0's config table (`config.c`).
+
+use super::directives::{self, Arity, Kind};
+use super::model::{LogLevel, ServerConfig};
+
+/// Redis's message for a name it does not know, or a non-standard directive with a bad count.
+pub(crate) const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
+
+fn yes_no(v: &str) -> Result<bool, String> {
+    if v.eq_ignore_ascii_case("yes") {
+        Ok(true)
+    } else if v.eq_ignore_ascii_case("no") {
+        Ok(false)
+    } else {
+        Err("argument must be 'yes' or 'no'".into())
+    }
+}
+
+fn bounded(v: &str, min: i64, max: i64) -> Result<i64, String> {
+    let n: i64 = v
+        .parse()
+        .map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
+    if n < min || n > max {
+        return Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ));
+    }
+    Ok(n)
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+/// Apply `name args...` (name already lowercased, not `sentinel`).
+pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Result<(), String> {
+    if name == "include" {
+        return Err(
+            "include is not supported in sentinel.conf: the file is rewritten as \
+                    state, so keep every directive in this one file"
+                .into(),
+        );
+    }
+    let arity = match directives::classify(name) {
+        Kind::Unknown => return Err(BAD_DIRECTIVE.into()),
+        Kind::Deprecated => return Ok(()),
+        Kind::Legal(arity) => arity,
+    };
+    if !arity.accepts(args.len()) {
+        return Err(match arity {
+            Arity::One => "wrong number of arguments".into(),
+            _ => BAD_DIRECTIVE.into(),
+        });
+    }
+    let first = args.first().map(String::as_str).unwrap_or_default();
+    match name {
+        // port is 0..65535 in Redis; the range makes the cast lossless.
+        "port" => cfg.port = bounded(first, 0, 65535)? as u16,
+        "bind" => cfg.bind = args.to_vec(),
+        "protected-mode" => cfg.protected_mode = yes_no(first)?,
+        "daemonize" => cfg.daemonize = yes_no(first)?,
+        "dir" => cfg.dir = non_empty(first),
+        "logfile" => cfg.logfile = non_empty(first),
+        "pidfile" => cfg.pidfile = non_empty(first),
+        "requirepass" => cfg.requirepass = non_empty(first),
+        "aclfile" => cfg.aclfile = non_empty(first),
+        "loglevel" => {
+            cfg.loglevel = LogLevel::parse(first).ok_or_else(|| {
+                "argument(s) must be one of the following: debug, verbose, notice, warning"
+                    .to_string()
+            })?
+        }
+        // The range makes the cast lossless.
+        "maxclients" => cfg.maxclients = bounded(first, 1, i64::from(u32::MAX))? as u32,
+        "user" => cfg.users.push(args.to_vec()),
+        // Sentinel sets hz itself every tick and never persists it (sentinelFlushConfig);
+        // validated, then dropped.
+        "hz" => {
+            bounded(first, 0, i64::from(i32::MAX))?;
+        }
+        // Never written back in sentinel mode (rewriteConfigSaveOption): accepted, dropped.
+        "save" => {}
+        _ => cfg.other.push((name.to_owned(), args.to_vec())),
+    }
+    Ok(())
+}

@@ -1,0 +1,683 @@
+//! The failover of one master (sentinel.c `sentinelStartFailoverIfNeeded`,
+//! `sentinelFailoverStateMachine` and its steps, `sentinelResetMasterAndChangeAddress`).
+//!
+//! Event driven: a step runs as soon as its input (a vote, an INFO reply, a timeout) arrives, and
+//! several steps may run in one call; each step is one `match` arm.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::Sentinel;
+use crate::addr::Addr;
+use crate::event::{self, Level, Subject};
+use crate::instance::{Failover, Health, MasterId, Node, Owner, Reconf, Replica, ReplicaId};
+use crate::link::Pending;
+use crate::ranking::{self, Candidate, SelectionParams};
+use crate::time::Instant;
+
+/// Largest random delay between O_DOWN and starting a failover. It separates sentinels that
+/// reach O_DOWN in the same instant (an event-driven core has no tick phase to do it), so one
+/// asks for votes first and the others back it.
+const START_JITTER_MS: u64 = 40;
+
+/// How often a replica whose role change we wait for is polled with INFO (Redis waits for its
+/// one-second INFO poll).
+pub(crate) const FAST_POLL: Duration = Duration::from_millis(10);
+
+impl Sentinel {
+    /// Everything a master's deadline or an input about it may move on: O_DOWN, asking peers,
+    /// starting and stepping a failover. Returns the next time something is due.
+    pub(crate) fn master_logic(&mut self, now: Instant, mid: MasterId) -> Option<Instant> {
+        if self.in_tilt() {
+            return None;
+        }
+        self.check_odown(now, mid);
+        self.maybe_start_failover(now, mid);
+        self.ask_peers(now, mid, false);
+        self.step_failover(now, mid);
+        let failover = self.failover_deadline(now, mid);
+        let odown = self.odown_deadline(now, mid);
+        match (failover, odown) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn maybe_start_failover(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        if m.odown_since.is_none() || m.failover.in_progress() {
+            return;
+        }
+        let retry = m.params.failover_timeout * 2;
+        if m.failover.start_time.is_some_and(|t| now < t + retry) {
+            return;
+        }
+        if m.failover.start_not_before.is_some_and(|t| now < t) {
+            return;
+        }
+        self.start_failover(now, mid, false);
+    }
+
+    /// sentinel.c `sentinelStartFailover`: a new epoch, `wait_start`, and a forced round of vote
+    /// requests.
+    pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) {
+        let epoch = self.current_epoch + 1;
+        self.adopt_epoch(epoch);
+        let jitter = Duration::from_millis(self.rng.below(1000));
+        let self_vote_delay = self.self_vote_delay();
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.failover.state = Failover::WaitStart;
+        m.failover.state_since = now;
+        m.failover.epoch = epoch;
+        m.failover.forced = forced;
+        m.failover.start_time = Some(now + jitter);
+        m.failover.self_vote_at = Some(now + self_vote_delay);
+        self.emit_master(mid, Level::Warning, "+try-failover", "");
+        self.ask_peers(now, mid, true);
+    }
+
+    /// How long to wait for peers' answers before voting for ourselves. A sentinel that asked
+    /// for votes at the same moment as another then backs whoever reached the peers first,
+    /// instead of splitting the vote (the rules are Redis's: one vote per epoch, first come).
+    fn self_vote_delay(&self) -> Duration {
+        Duration::from_millis(20).min(self.params.timing.ask_period)
+    }
+
+    /// Runs failover steps for `mid` until one has to wait for input.
+    pub(crate) fn step_failover(&mut self, now: Instant, mid: MasterId) {
+        for _ in 0..8 {
+            let Some(m) = self.masters.get(mid) else {
+                return;
+            };
+            let before = m.failover.state.clone();
+            match before {
+                Failover::Idle => return,
+                Failover::WaitStart => self.step_wait_start(now, mid),
+                Failover::SelectSlave => self.step_select_slave(now, mid),
+                Failover::SendSlaveofNoOne { promoted } => {
+                    self.step_send_slaveof_noone(now, mid, promoted)
+                }
+                Failover::WaitPromotion { promoted } => {
+                    self.step_wait_promotion(now, mid, promoted)
+                }
+                Failover::ReconfSlaves { promoted } => self.step_reconf_slaves(now, mid, promoted),
+                Failover::UpdateConfig { promoted } => self.step_update_config(now, mid, promoted),
+            }
+            if self
+                .masters
+                .get(mid)
+                .is_none_or(|m| m.failover.state == before)
+            {
+                return;
+            }
+        }
+    }
+
+    fn enter(&mut self, now: Instant, mid: MasterId, state: Failover) {
+        if let Some(m) = self.masters.get_mut(mid) {
+            m.failover.state = state;
+            m.failover.state_since = now;
+        }
+    }
+
+    fn step_wait_start(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let (epoch, forced, since) = (m.failover.epoch, m.failover.forced, m.failover.state_since);
+        let election_timeout = self
+            .params
+            .timing
+            .election_timeout
+            .min(m.params.failover_timeout);
+        let all_answered = m.sentinels.values().all(|e| e.voted_leader_epoch == epoch);
+        let may_vote = forced || all_answered || m.failover.self_vote_at.is_none_or(|t| now >= t);
+        let leader = if may_vote {
+            self.leader_of(now, mid, epoch)
+        } else {
+            None
+        };
+        let elected = leader.as_deref() == Some(self.params.myid.as_str());
+        if !elected && !forced {
+            if now - since > election_timeout {
+                self.emit_master(mid, Level::Warning, "-failover-abort-not-elected", "");
+                self.abort_failover(now, mid);
+            }
+            return;
+        }
+        self.emit_master(mid, Level::Warning, "+elected-leader", "");
+        if self.simulate_crash_after_election() {
+            self.actions
+                .push_back(crate::action::Action::Exit { code: 99 });
+        }
+        self.enter(now, mid, Failover::SelectSlave);
+        self.emit_master(mid, Level::Warning, "+failover-state-select-slave", "");
+    }
+
+    fn step_select_slave(&mut self, now: Instant, mid: MasterId) {
+        let Some(rid) = self.select_replica(now, mid) else {
+            self.emit_master(mid, Level::Warning, "-failover-abort-no-good-slave", "");
+            self.abort_failover(now, mid);
+            return;
+        };
+        self.emit_replica(mid, rid, Level::Warning, "+selected-slave");
+        self.enter(now, mid, Failover::SendSlaveofNoOne { promoted: rid });
+        self.emit_replica(
+            mid,
+            rid,
+            Level::Notice,
+            "+failover-state-send-slaveof-noone",
+        );
+    }
+
+    fn step_send_slaveof_noone(&mut self, now: Instant, mid: MasterId, promoted: ReplicaId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let timeout = m.params.failover_timeout;
+        let since = m.failover.state_since;
+        let cmd = m.replicas.get(promoted).and_then(|r| r.node.cmd);
+        if !self.link_up(cmd) {
+            if now - since > timeout {
+                self.emit_master(mid, Level::Warning, "-failover-abort-slave-timeout", "");
+                self.abort_failover(now, mid);
+            }
+            return;
+        }
+        self.send_slaveof(Owner::Replica(mid, promoted), None);
+        self.enter(now, mid, Failover::WaitPromotion { promoted });
+        self.emit_replica(
+            mid,
+            promoted,
+            Level::Notice,
+            "+failover-state-wait-promotion",
+        );
+        self.fast_poll(now, Owner::Replica(mid, promoted));
+    }
+
+    fn step_wait_promotion(&mut self, now: Instant, mid: MasterId, promoted: ReplicaId) {
+        // The promotion itself is noticed in the promoted replica's INFO (`info_refresh.rs`).
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        if now - m.failover.state_since > m.params.failover_timeout {
+            self.emit_master(mid, Level::Warning, "-failover-abort-slave-timeout", "");
+            self.abort_failover(now, mid);
+            return;
+        }
+        self.fast_poll(now, Owner::Replica(mid, promoted));
+    }
+
+    /// The promoted replica reported `role:master` (sentinel.c, in `sentinelRefreshInstanceInfo`).
+    pub(crate) fn promotion_observed(&mut self, now: Instant, mid: MasterId, promoted: ReplicaId) {
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.config_epoch = m.failover.epoch;
+        self.request_persist();
+        self.emit_replica(mid, promoted, Level::Warning, "+promoted-slave");
+        if self.simulate_crash_after_promotion() {
+            self.actions
+                .push_back(crate::action::Action::Exit { code: 99 });
+        }
+        self.enter(now, mid, Failover::ReconfSlaves { promoted });
+        self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
+        self.force_hellos(now, mid);
+        self.step_failover(now, mid);
+    }
+
+    fn step_reconf_slaves(&mut self, now: Instant, mid: MasterId, promoted: ReplicaId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let parallel = m.params.parallel_syncs.max(1) as usize;
+        let reconf_timeout = self.params.timing.slave_reconf_timeout;
+        let Some(target) = m.replicas.get(promoted).map(|r| r.node.addr.clone()) else {
+            self.abort_failover(now, mid);
+            return;
+        };
+        let mut in_progress = m
+            .replicas
+            .iter()
+            .filter(|(_, r)| matches!(r.reconf, Reconf::Sent { .. } | Reconf::InProgress))
+            .count();
+        let rids: Vec<ReplicaId> = m.replicas.keys();
+        for rid in rids {
+            if rid == promoted || in_progress >= parallel {
+                continue;
+            }
+            let Some(r) = self.masters.get(mid).and_then(|m| m.replicas.get(rid)) else {
+                continue;
+            };
+            match r.reconf {
+                Reconf::Done => continue,
+                Reconf::Sent { since } if now - since > reconf_timeout => {
+                    self.emit_replica(mid, rid, Level::Notice, "-slave-reconf-sent-timeout");
+                    self.set_reconf(mid, rid, Reconf::Done);
+                    in_progress -= 1;
+                    continue;
+                }
+                Reconf::Sent { .. } | Reconf::InProgress => continue,
+                Reconf::None => {}
+            }
+            if !self.link_up(r.node.cmd) {
+                continue;
+            }
+            self.send_slaveof(Owner::Replica(mid, rid), Some(&target));
+            self.set_reconf(mid, rid, Reconf::Sent { since: now });
+            self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent");
+            self.fast_poll(now, Owner::Replica(mid, rid));
+            in_progress += 1;
+        }
+        self.detect_failover_end(now, mid, promoted, &target);
+    }
+
+    /// sentinel.c `sentinelFailoverDetectEnd`.
+    fn detect_failover_end(
+        &mut self,
+        now: Instant,
+        mid: MasterId,
+        promoted: ReplicaId,
+        target: &Addr,
+    ) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        // A promoted replica that went down keeps the failover here until it is back.
+        if m.replicas
+            .get(promoted)
+            .is_none_or(|r| r.node.health.is_sdown())
+        {
+            return;
+        }
+        let mut pending = m
+            .replicas
+            .iter()
+            .filter(|(rid, r)| {
+                *rid != promoted && r.reconf != Reconf::Done && !r.node.health.is_sdown()
+            })
+            .count();
+        let timed_out = now - m.failover.state_since > m.params.failover_timeout;
+        if timed_out {
+            pending = 0;
+            self.emit_master(mid, Level::Warning, "+failover-end-for-timeout", "");
+        }
+        if pending > 0 {
+            return;
+        }
+        self.emit_master(mid, Level::Warning, "+failover-end", "");
+        if timed_out {
+            let rest: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
+                m.replicas
+                    .iter()
+                    .filter(|(rid, r)| *rid != promoted && matches!(r.reconf, Reconf::None))
+                    .map(|(rid, _)| rid)
+                    .collect()
+            });
+            for rid in rest {
+                self.send_slaveof(Owner::Replica(mid, rid), Some(target));
+                self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent-be");
+            }
+        }
+        self.enter(now, mid, Failover::UpdateConfig { promoted });
+    }
+
+    fn step_update_config(&mut self, now: Instant, mid: MasterId, promoted: ReplicaId) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let Some(new_addr) = m.replicas.get(promoted).map(|r| r.node.addr.clone()) else {
+            return;
+        };
+        let old = m.node.addr.clone();
+        let name = m.params.name.clone();
+        self.emit(event::plain(
+            Level::Warning,
+            "+switch-master",
+            format!(
+                "{name} {} {} {} {}",
+                old.host, old.port, new_addr.host, new_addr.port
+            ),
+        ));
+        self.switch_master(now, mid, new_addr);
+    }
+
+    /// sentinel.c `sentinelAbortFailover`.
+    pub(crate) fn abort_failover(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.failover.state = crate::instance::Failover::Idle;
+        m.failover.state_since = now;
+        m.failover.forced = false;
+        m.failover.self_vote_at = None;
+        for (_, r) in m.replicas.iter_mut() {
+            r.reconf = Reconf::None;
+        }
+    }
+
+    /// sentinel.c `sentinelResetMasterAndChangeAddress`: the master now lives at `new_addr`;
+    /// the old master and the other replicas become its replicas.
+    pub(crate) fn switch_master(&mut self, now: Instant, mid: MasterId, new_addr: Addr) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let old = m.node.addr.clone();
+        let mut replicas: Vec<Addr> = m
+            .replicas
+            .iter()
+            .map(|(_, r)| r.node.addr.clone())
+            .filter(|a| *a != new_addr)
+            .collect();
+        if old != new_addr && !replicas.contains(&old) {
+            replicas.push(old);
+        }
+        self.reset_master(now, mid);
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.node = Node::new(new_addr, now);
+        m.node.awaiting_first_link = Some(now);
+        for addr in replicas {
+            self.add_replica(now, mid, addr);
+        }
+        self.request_persist();
+        self.schedule.set(Owner::Master(mid), now);
+    }
+
+    /// sentinel.c `sentinelResetMaster` without forgetting the sentinels: links closed,
+    /// replicas dropped, failover state and flags cleared.
+    pub(crate) fn reset_master(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        let mut links: Vec<_> = vec![m.node.cmd.take(), m.node.pubsub.take()];
+        for (_, r) in m.replicas.iter() {
+            links.push(r.node.cmd);
+            links.push(r.node.pubsub);
+        }
+        let replica_ids: Vec<ReplicaId> = m.replicas.keys();
+        for rid in &replica_ids {
+            self.schedule.remove(Owner::Replica(mid, *rid));
+        }
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.replicas = Default::default();
+        m.replica_by_addr.clear();
+        m.odown_since = None;
+        // Like sentinel.c, a reset keeps the epoch of the last failover.
+        let epoch = m.failover.epoch;
+        m.failover = crate::instance::FailoverTrack::new(now);
+        m.failover.epoch = epoch;
+        m.leader = None;
+        m.reboot_since = None;
+        m.script_kill_sent = false;
+        m.node.health = Health::Up;
+        m.node.runid = None;
+        for e in m.sentinels.values_mut() {
+            e.master_down = None;
+        }
+        for link in links.into_iter().flatten() {
+            if self.links.remove(link).is_some() {
+                self.actions
+                    .push_back(crate::action::Action::Close { link });
+            }
+        }
+    }
+
+    /// Adds a replica at `addr` unless it is known (`+slave`).
+    pub(crate) fn add_replica(
+        &mut self,
+        now: Instant,
+        mid: MasterId,
+        addr: Addr,
+    ) -> Option<ReplicaId> {
+        let m = self.masters.get_mut(mid)?;
+        if m.replica_by_addr.contains_key(&addr) || addr == m.node.addr {
+            return None;
+        }
+        let rid = m.replicas.insert(Replica::new(addr.clone(), now));
+        m.replica_by_addr.insert(addr, rid);
+        self.emit_replica(mid, rid, Level::Notice, "+slave");
+        self.request_persist();
+        self.schedule.set(Owner::Replica(mid, rid), now);
+        Some(rid)
+    }
+
+    /// sentinel.c `sentinelGetCurrentMasterAddress`: the promoted replica's address once the
+    /// failover has reached `reconf_slaves`, else the master's.
+    pub(crate) fn current_master_addr(&self, mid: MasterId) -> Option<Addr> {
+        let m = self.masters.get(mid)?;
+        let promoted = match m.failover.state {
+            Failover::ReconfSlaves { promoted } | Failover::UpdateConfig { promoted } => {
+                Some(promoted)
+            }
+            _ => None,
+        };
+        promoted
+            .and_then(|rid| m.replicas.get(rid))
+            .map(|r| r.node.addr.clone())
+            .or_else(|| Some(m.node.addr.clone()))
+    }
+
+    /// The replica to promote, if any qualifies (`ranking.rs` holds the rules).
+    pub(crate) fn select_replica(&self, now: Instant, mid: MasterId) -> Option<ReplicaId> {
+        let m = self.masters.get(mid)?;
+        let timing = &self.params.timing;
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let params = SelectionParams {
+            ping_period_ms: ms(timing.ping_period),
+            info_period_ms: ms(timing.info_period),
+            down_after_ms: ms(m.params.down_after),
+            master_sdown_for_ms: match m.node.health {
+                Health::SubjectivelyDown { since } => Some(now.millis_since(since)),
+                Health::Up => None,
+            },
+        };
+        let (ids, candidates): (Vec<ReplicaId>, Vec<Candidate>) = m
+            .replicas
+            .iter()
+            .map(|(rid, r)| {
+                let candidate = Candidate {
+                    runid: r.node.runid.clone(),
+                    priority: r.info.priority,
+                    repl_offset: r.info.repl_offset,
+                    s_down: r.node.health.is_sdown(),
+                    o_down: false,
+                    disconnected: !self.link_up(r.node.cmd) || !self.link_up(r.node.pubsub),
+                    last_ok_ping_age_ms: now.millis_since(r.node.last_ok_reply),
+                    info_age_ms: r.node.info_refreshed.map(|t| now.millis_since(t)),
+                    master_link_down_ms: r.info.master_link_down_ms,
+                };
+                (rid, candidate)
+            })
+            .unzip();
+        ranking::select_replica(&candidates, &params).and_then(|i| ids.get(i).copied())
+    }
+
+    /// The MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL ×2 / EXEC transaction every
+    /// reconfiguration uses; `None` means `SLAVEOF NO ONE`. Replies are not looked at: the effect
+    /// is observed through INFO.
+    pub(crate) fn send_slaveof(&mut self, owner: Owner, target: Option<&Addr>) -> bool {
+        let Some(cmd) = self.node(owner).and_then(|n| n.cmd) else {
+            return false;
+        };
+        if !self.link_up(Some(cmd)) {
+            return false;
+        }
+        let (host, port) = match target {
+            Some(a) => (Bytes::from(a.host.clone()), Bytes::from(a.port.to_string())),
+            None => (Bytes::from_static(b"NO"), Bytes::from_static(b"ONE")),
+        };
+        let b = Bytes::from_static;
+        let steps: [Vec<Bytes>; 6] = [
+            vec![b(b"MULTI")],
+            vec![b(b"SLAVEOF"), host, port],
+            vec![b(b"CONFIG"), b(b"REWRITE")],
+            vec![b(b"CLIENT"), b(b"KILL"), b(b"TYPE"), b(b"normal")],
+            vec![b(b"CLIENT"), b(b"KILL"), b(b"TYPE"), b(b"pubsub")],
+            vec![b(b"EXEC")],
+        ];
+        for args in steps {
+            self.send_command(cmd, owner, args, Pending::Ignored);
+        }
+        true
+    }
+
+    /// Polls `owner` with INFO soon, to see a role change without waiting for the INFO period.
+    pub(crate) fn fast_poll(&mut self, now: Instant, owner: Owner) {
+        let Some(cmd) = self.node(owner).and_then(|n| n.cmd) else {
+            return;
+        };
+        if !self.link_up(Some(cmd)) || self.info_pending(Some(cmd)) {
+            return;
+        }
+        self.send_command(cmd, owner, vec![Bytes::from_static(b"INFO")], Pending::Info);
+        if let Owner::Replica(mid, _) = owner
+            && let Some(m) = self.masters.get_mut(mid)
+        {
+            m.failover.last_fast_poll = Some(now);
+        }
+    }
+
+    /// Sends hellos to every instance and peer of `mid` now (after a promotion, so observers
+    /// learn the new configuration at once).
+    fn force_hellos(&mut self, now: Instant, mid: MasterId) {
+        let Some(m) = self.masters.get_mut(mid) else {
+            return;
+        };
+        m.node.last_hello_sent = None;
+        let mut owners = vec![Owner::Master(mid)];
+        for (rid, r) in m.replicas.iter_mut() {
+            r.node.last_hello_sent = None;
+            owners.push(Owner::Replica(mid, rid));
+        }
+        let peers: Vec<_> = m.sentinels.values().map(|e| e.peer).collect();
+        for pid in peers {
+            if let Some(p) = self.peers.get_mut(pid) {
+                p.node.last_hello_sent = None;
+                owners.push(Owner::Peer(pid));
+            }
+        }
+        for owner in owners {
+            self.schedule.set(owner, now);
+        }
+    }
+
+    /// When the failover of `mid` needs attention without new input.
+    fn failover_deadline(&self, now: Instant, mid: MasterId) -> Option<Instant> {
+        let m = self.masters.get(mid)?;
+        let f = &m.failover;
+        let timeout = m.params.failover_timeout;
+        let at = match &f.state {
+            Failover::Idle => {
+                // An O_DOWN master whose failover waits for its start delay or the retry delay.
+                m.odown_since?;
+                let retry = f.start_time.map(|t| t + timeout * 2);
+                [retry, f.start_not_before]
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| *t > now)
+                    .max()?
+            }
+            Failover::WaitStart => {
+                let election = self.params.timing.election_timeout.min(timeout);
+                let abort = f.state_since + election + Duration::from_millis(1);
+                f.self_vote_at
+                    .filter(|t| *t > now)
+                    .map_or(abort, |t| t.min(abort))
+            }
+            Failover::SelectSlave | Failover::UpdateConfig { .. } => now,
+            Failover::SendSlaveofNoOne { .. } => f.state_since + timeout + Duration::from_millis(1),
+            Failover::WaitPromotion { .. } => {
+                let poll = f.last_fast_poll.map_or(now, |t| t + FAST_POLL);
+                poll.min(f.state_since + timeout + Duration::from_millis(1))
+            }
+            Failover::ReconfSlaves { .. } => {
+                let reconf = m
+                    .replicas
+                    .iter()
+                    .filter_map(|(_, r)| match r.reconf {
+                        Reconf::Sent { since } => {
+                            Some(since + self.params.timing.slave_reconf_timeout)
+                        }
+                        _ => None,
+                    })
+                    .min();
+                let poll = f.last_fast_poll.map(|t| t + FAST_POLL);
+                let end = f.state_since + timeout + Duration::from_millis(1);
+                [reconf, poll, Some(end)].into_iter().flatten().min()?
+            }
+        };
+        Some(at.max(now))
+    }
+
+    fn set_reconf(&mut self, mid: MasterId, rid: ReplicaId, reconf: Reconf) {
+        if let Some(r) = self
+            .masters
+            .get_mut(mid)
+            .and_then(|m| m.replicas.get_mut(rid))
+        {
+            r.reconf = reconf;
+        }
+    }
+
+    pub(crate) fn emit_master(
+        &mut self,
+        mid: MasterId,
+        level: Level,
+        channel: &'static str,
+        extra: &str,
+    ) {
+        if let Some(ev) = self.event_about(Owner::Master(mid), level, channel, extra) {
+            self.emit(ev);
+        }
+    }
+
+    pub(crate) fn emit_replica(
+        &mut self,
+        mid: MasterId,
+        rid: ReplicaId,
+        level: Level,
+        channel: &'static str,
+    ) {
+        if let Some(ev) = self.event_about(Owner::Replica(mid, rid), level, channel, "") {
+            self.emit(ev);
+        }
+    }
+
+    /// An event about a sentinel entry of a master (`+config-update-from`).
+    pub(crate) fn emit_sentinel(
+        &mut self,
+        mid: MasterId,
+        runid: &str,
+        level: Level,
+        channel: &'static str,
+    ) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
+        };
+        let Some(e) = m.sentinels.get(runid) else {
+            return;
+        };
+        let subject = Subject::Sentinel {
+            runid,
+            addr: &e.addr,
+            master: &m.params.name,
+            master_addr: &m.node.addr,
+        };
+        let ev = event::about(level, channel, &subject, "");
+        self.emit(ev);
+    }
+
+    /// The random delay before a failover may start after O_DOWN.
+    pub(crate) fn start_jitter(&mut self) -> Duration {
+        Duration::from_micros(self.rng.below(START_JITTER_MS * 1000 + 1))
+    }
+}
