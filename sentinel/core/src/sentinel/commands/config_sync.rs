@@ -24,6 +24,12 @@ impl Sentinel {
             self.params.announce_ip = s.announce_ip.clone();
         }
         self.front.listen_port = cfg.server.port;
+        // Hellos carry `announce-port`, else the port we listen on.
+        self.params.port = if s.announce_port != 0 {
+            s.announce_port
+        } else {
+            cfg.server.port
+        };
         self.set_requirepass(cfg.server.requirepass.as_deref().unwrap_or(""));
         for line in &cfg.server.users {
             let Some((name, ops)) = line.split_first() else {
@@ -91,6 +97,7 @@ mod tests {
         let mut s = sentinel();
         s.apply_client_config(&cfg).unwrap();
         assert!(s.options().resolve_hostnames && !s.options().deny_scripts_reconfig);
+        assert_eq!(s.params.port, 26379);
         assert_eq!(
             reply(&mut s, &["PING"]),
             Frame::error("NOAUTH Authentication required.")
@@ -104,6 +111,7 @@ mod tests {
         let mut out = cfg.clone();
         s.snapshot_client_config(&mut out);
         assert_eq!(out.sentinel.announce_port, 26999);
+        assert_eq!(s.params.port, 26999);
         assert_eq!(out.sentinel.sentinel_pass.as_deref(), Some("sp"));
         assert_eq!(out.server.users.len(), 2);
         assert_eq!(out.server.users[0][0], "admin");
