@@ -135,10 +135,19 @@ impl Sentinel {
         client: ClientId,
         args: &[Bytes],
     ) -> Option<Frame> {
-        let port = parse_int(&args[3]).and_then(|p| u16::try_from(p).ok());
+        // Like Redis, any integer port parses; one no master can have just finds nothing. A
+        // negative epoch is refused (Redis would cast it to a huge unsigned epoch).
+        let port = parse_int(&args[3]);
         let epoch = parse_int(&args[4]).and_then(|e| u64::try_from(e).ok());
         let (Some(port), Some(epoch)) = (port, epoch) else {
             return Some(Frame::error("ERR value is not an integer or out of range"));
+        };
+        let Ok(port) = u16::try_from(port) else {
+            return Some(Frame::Array(vec![
+                Frame::Integer(0),
+                Frame::bulk("*"),
+                Frame::Integer(0),
+            ]));
         };
         let addr = Addr::new(text(&args[2]), port);
         let runid = text(&args[5]);

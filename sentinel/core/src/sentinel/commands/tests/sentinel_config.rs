@@ -199,6 +199,34 @@ fn simulate_failure_help_myid_pending_scripts_info_cache() {
         Frame::Array(vec![Frame::Integer(0), bulk("*"), Frame::Integer(0)])
     );
     assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "SENTINEL",
+                "IS-MASTER-DOWN-BY-ADDR",
+                "127.0.0.1",
+                "70000",
+                "0",
+                "abc"
+            ]
+        ),
+        Frame::Array(vec![Frame::Integer(0), bulk("*"), Frame::Integer(0)])
+    );
+    assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "SENTINEL",
+                "IS-MASTER-DOWN-BY-ADDR",
+                "127.0.0.1",
+                "6379",
+                "-1",
+                "abc"
+            ]
+        ),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
         reply(&mut s, &["SENTINEL", "FAILOVER", "mymaster"]),
         err("NOGOODSLAVE No suitable replica to promote")
     );
