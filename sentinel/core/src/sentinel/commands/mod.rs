@@ -1,6 +1,18 @@
 //! The client-facing command surface of a 7.0.15 sentinel (server.c `processCommand` in
 //! sentinel mode): lookup in the command table, arity, the authentication gate, ACL checks,
 //! the RESP2 pub/sub context, then one handler per command, each in the file of its area.
+//!
+//! The driver's side of the contract:
+//! - `handle_client_connected` when a connection is accepted (it may answer
+//!   `-ERR max number of clients reached` and ask to close it), `handle_client_closed` when it
+//!   is gone (a client never announced gets a default session on its first command);
+//! - every request goes to `handle_client_command`, pub/sub commands and HELLO included;
+//! - `Action::Reply` frames are encoded with `client_protocol(client)` at the time they are
+//!   written (pub/sub messages are already arrays or pushes as the client's protocol wants);
+//!   `Action::Publish` is only logged: the core delivers events to subscribers itself;
+//! - `set_process_info` feeds INFO, `set_executable_check` the script path checks, and
+//!   `apply_client_config` / `snapshot_client_config` carry options, `requirepass` and `user`
+//!   lines to and from the config file.
 
 mod acl_cmd;
 mod client_cmd;

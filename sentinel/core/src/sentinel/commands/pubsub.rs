@@ -100,7 +100,13 @@ impl Sentinel {
         let channel = Bytes::from_static(event.channel.as_bytes());
         let payload = Bytes::from(event.message.clone());
         let mut out = Vec::new();
-        for (id, s) in &self.front.clients.sessions {
+        let live = self
+            .front
+            .clients
+            .sessions
+            .iter()
+            .filter(|(_, s)| !s.killed);
+        for (id, s) in live.clone() {
             if s.channels.contains(&channel) {
                 out.push((
                     *id,
@@ -115,7 +121,7 @@ impl Sentinel {
                 ));
             }
         }
-        for (id, s) in &self.front.clients.sessions {
+        for (id, s) in live {
             for p in &s.patterns {
                 if glob_match(p, &channel, false) {
                     out.push((
