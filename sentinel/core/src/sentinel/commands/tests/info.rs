@@ -66,3 +66,16 @@ fn info_uses_process_info() {
     assert!(i.contains("connected_clients:1\r\n"));
     assert!(i.contains("maxclients:10000\r\n"));
 }
+
+#[test]
+fn info_reports_tilt() {
+    let mut s = sentinel();
+    let info = text_of(&reply(&mut s, &["INFO", "sentinel"]));
+    assert!(info.contains("sentinel_tilt:0\r\nsentinel_tilt_since_seconds:-1\r\n"));
+    s.observe_wall_clock(ms(0), crate::time::WallMillis(1_000_000));
+    s.observe_wall_clock(ms(100), crate::time::WallMillis(9_000_000));
+    assert!(s.in_tilt());
+    let info = text_of(&reply(&mut s, &["INFO", "sentinel"]));
+    assert!(info.contains("sentinel_tilt:1\r\n"), "{info}");
+    assert!(info.contains("sentinel_tilt_since_seconds:0\r\n"), "{info}");
+}
