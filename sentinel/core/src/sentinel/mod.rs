@@ -4,6 +4,7 @@
 //! Inputs are `handle_*` calls carrying `now`; outputs are drained with [`Sentinel::poll_action`];
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
+pub(crate) mod clients;
 mod commands;
 mod config_bridge;
 mod detect;
@@ -31,6 +32,7 @@ use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
 use crate::timing::Timing;
+pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
 
 /// Who this sentinel is and how it announces itself.
@@ -91,6 +93,8 @@ pub struct Sentinel {
     /// Replies that may only go out once a config write issued after they were queued is done
     /// (persist before reply: votes, epoch bumps, FLUSHCONFIG, MONITOR, ...).
     held: Vec<HeldReply>,
+    /// Client sessions, ACL users, global options and process facts (commands/).
+    front: commands::state::Front,
     tilt: tilt::Tilt,
     /// `SENTINEL SIMULATE-FAILURE` flags.
     pub(crate) simulate_failure: SimulateFailure,
@@ -119,6 +123,7 @@ struct HeldReply {
 
 impl Sentinel {
     pub fn new(params: SentinelParams) -> Sentinel {
+        let front = commands::state::Front::new(params.seed, params.port);
         Sentinel {
             current_epoch: params.current_epoch,
             rng: Prng::new(params.seed),
@@ -133,6 +138,7 @@ impl Sentinel {
             persist_wanted: false,
             persist_token: 0,
             held: Vec::new(),
+            front,
             tilt: tilt::Tilt::default(),
             simulate_failure: SimulateFailure::default(),
             exiting: false,
@@ -313,8 +319,14 @@ impl Sentinel {
             .and_then(|id| self.masters.get(*id))
     }
 
+    /// Logs and publishes an event: the driver gets `Action::Publish`, and every client
+    /// subscribed to its channel (or a matching pattern) gets the message.
     fn emit(&mut self, event: Event) {
-        self.actions.push_back(Action::Publish(event));
+        let published = event.is_published();
+        self.actions.push_back(Action::Publish(event.clone()));
+        if published {
+            self.deliver_event(&event);
+        }
     }
 
     fn request_persist(&mut self) {
