@@ -8,6 +8,7 @@ use sentinel_core::Prng;
 use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN};
 use sentinel_core::event::Level;
 use sentinel_uring::log::{LocalTime, format_line};
+use sentinel_uring::procinfo::ProcessFacts;
 use sentinel_uring::{
     Clock, Logger, Persister, ProcessControl, ShardSpec, listen, persist, shard, shard_of,
 };
@@ -232,6 +233,13 @@ fn serve(
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
     let myid = ensure_myid(path, cfg, file_text, logger)?;
     logger.warning(&format!("Sentinel ID is {myid}"));
+    // The process's own run id (INFO `run_id`), distinct from the sentinel id, as in Redis.
+    let run_id = format!(
+        "{:016x}{:016x}{:08x}",
+        process::random_u64().context("reading /dev/urandom")?,
+        process::random_u64().context("reading /dev/urandom")?,
+        process::random_u64().context("reading /dev/urandom")? as u32
+    );
 
     let signals = StopSignals::block().context("blocking SIGTERM/SIGINT")?;
     let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), logger.clone())
@@ -254,6 +262,13 @@ fn serve(
             config: sentinel_core::config::SentinelConfig {
                 masters: mine,
                 ..cfg.sentinel.clone()
+            },
+            file: cfg.clone(),
+            process_facts: ProcessFacts {
+                run_id: run_id.clone(),
+                tcp_port: cfg.server.port,
+                config_file: path.display().to_string(),
+                started: std::time::Instant::now(),
             },
             // Shard 0 serves clients.
             listeners: if index == 0 {

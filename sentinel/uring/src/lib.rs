@@ -12,7 +12,6 @@ mod client_task;
 mod clients;
 pub mod clock;
 pub mod error;
-pub mod glob;
 pub mod input;
 mod link_task;
 pub mod listen;
@@ -20,7 +19,7 @@ pub mod log;
 mod outbox;
 pub mod persist;
 pub mod persister;
-pub mod pubsub;
+pub mod procinfo;
 pub mod shard;
 
 pub use clock::Clock;

@@ -19,7 +19,7 @@ use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 
 use crate::client_task::{AcceptShared, accept_loop};
-use crate::clients::{Clients, Route};
+use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::error::DriverError;
 use crate::input::{Control, Input};
@@ -49,6 +49,10 @@ pub struct ShardSpec {
     /// The sentinel section of the config with only the masters hashed to this shard: what
     /// the core loads (settings and persisted state) and the base of what it persists.
     pub config: SentinelConfig,
+    /// The whole loaded config (ordinary directives: requirepass, users) for the client side.
+    pub file: sentinel_core::config::ConfigFile,
+    /// What INFO shows about the process.
+    pub process_facts: crate::procinfo::ProcessFacts,
     /// Client listeners (only the shard that serves clients gets any).
     pub listeners: Vec<std::net::TcpListener>,
     /// How long a link's TCP connect may take before it counts as failed. The core retries a
@@ -121,6 +125,7 @@ struct Shard {
     persister: Option<PersistSender>,
     reply_to: UnboundedSender<Control>,
     config: SentinelConfig,
+    process_facts: crate::procinfo::ProcessFacts,
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
     stopping: bool,
@@ -153,6 +158,11 @@ async fn run(
     // The first wall-clock report starts the core's TILT checks (it then asks for more
     // through `poll_timeout`).
     core.observe_wall_clock(now, wall_now());
+    if let Err(e) = core.apply_client_config(&spec.file) {
+        logger.warning(&format!("Can't apply the client configuration: {e}"));
+    }
+    core.set_executable_check(crate::procinfo::is_executable);
+    core.set_process_info(crate::procinfo::current(&spec.process_facts));
     match core.load_config(now, &spec.config) {
         Ok(()) => {
             for m in &spec.config.masters {
@@ -202,6 +212,7 @@ async fn run(
         persister: spec.persister,
         reply_to,
         config: spec.config,
+        process_facts: spec.process_facts,
         persist: PersistState::default(),
         process: spec.process,
         stopping: false,
@@ -266,18 +277,31 @@ impl Shard {
                     self.core.handle_link_down(now, link);
                 }
             }
-            Input::ClientNew { client, outbox } => self.clients.add(client, outbox),
+            Input::ClientNew { client, outbox } => {
+                self.clients.add(client, outbox);
+                self.core
+                    .handle_client_connected(now, client, String::new(), String::new());
+            }
             Input::ClientCommand { client, args } => {
-                if let Route::Core = self.clients.route(client, &args) {
-                    self.core.handle_client_command(now, client, args);
+                if args
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(b"info"))
+                {
+                    self.core
+                        .set_process_info(crate::procinfo::current(&self.process_facts));
                 }
+                self.core.handle_client_command(now, client, args);
             }
             Input::ClientProtocolError { client, text } => {
                 self.logger
                     .verbose(&format!("Protocol error from client: {text}"));
                 self.clients.protocol_error(client, &text);
+                self.core.handle_client_closed(now, client);
             }
-            Input::ClientGone { client } => self.clients.remove(client),
+            Input::ClientGone { client } => {
+                self.clients.remove(client);
+                self.core.handle_client_closed(now, client);
+            }
             Input::Control(Control::Persisted { batch, ok }) => {
                 if let Some((b, tokens)) = self.persist.in_flight.take() {
                     if b == batch {
@@ -342,14 +366,18 @@ impl Shard {
                     l.outbox.abort();
                 }
             }
-            Action::Publish(event) => {
-                self.logger.log(event.level, &event.to_string());
-                if event.is_published() {
-                    self.clients.publish(event.channel, &event.message);
+            // Subscribers get events from the core as replies; the driver only logs them.
+            Action::Publish(event) => self.logger.log(event.level, &event.to_string()),
+            Action::Reply { client, frame } => {
+                let proto = self.core.client_protocol(client);
+                if !self.clients.send(client, &frame, proto) {
+                    self.core.handle_client_closed(self.clock.now(), client);
                 }
             }
-            Action::Reply { client, frame } => self.clients.reply(client, &frame),
-            Action::CloseClient { client } => self.clients.remove(client),
+            Action::CloseClient { client } => {
+                self.clients.remove(client);
+                self.core.handle_client_closed(self.clock.now(), client);
+            }
             Action::Shutdown => self.process.shutdown(),
             Action::Exit { code } => {
                 self.logger.warning(&format!(

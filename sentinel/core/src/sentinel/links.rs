@@ -275,7 +275,8 @@ impl Sentinel {
     fn auth_args(&self, owner: Owner) -> Option<Vec<Bytes>> {
         let mid = match owner {
             Owner::Master(mid) | Owner::Replica(mid, _) => mid,
-            Owner::Peer(_) => return None,
+            // Other sentinels: `sentinel-user` / `sentinel-pass`, else `requirepass`.
+            Owner::Peer(_) => return self.peer_auth_args(),
         };
         let p = &self.masters.get(mid)?.params;
         let pass = p.auth_pass.as_ref()?;
