@@ -5,10 +5,16 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 mod apt;
+mod bins;
+mod demo;
 mod deps;
 mod ebpf;
 mod fuzz;
+mod events;
 mod itest;
+mod procs;
+mod redis_group;
+mod resp;
 mod setup;
 mod test;
 mod toolchain;
@@ -23,7 +29,9 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
-  demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
+  demo [--reference | --sentinel-bin PATH] [--keep]
+                             a local group (1 master, 2 replicas, 3 sentinels) fails over after
+                             SIGSTOP of its master: the event timeline and the new master
 ";
 
 fn main() -> ExitCode {
@@ -50,9 +58,7 @@ fn run() -> Result<()> {
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
-        "demo" => {
-            bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
-        }
+        "demo" => demo::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
