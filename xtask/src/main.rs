@@ -6,6 +6,8 @@ use anyhow::{Result, bail};
 
 mod apt;
 mod bins;
+mod compat;
+mod compat_fetch;
 mod demo;
 mod deps;
 mod ebpf;
@@ -29,6 +31,10 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
+  compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--timeout SECS]
+         [--dont-clean] [--ci]
+                             the official Sentinel suite (Debian's redis 7.0.15 source package)
+                             against a sentinel binary (default: ours, release build)
   demo [--reference | --sentinel-bin PATH] [--keep]
                              a local group (1 master, 2 replicas, 3 sentinels) fails over after
                              SIGSTOP of its master: the event timeline and the new master
@@ -59,6 +65,7 @@ fn run() -> Result<()> {
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
         "demo" => demo::run(&rest),
+        "compat" => compat::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
