@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 mod apt;
+mod bench_stats;
 mod bins;
 mod compat;
 mod compat_fetch;
@@ -13,6 +14,7 @@ mod deps;
 mod ebpf;
 mod fuzz;
 mod events;
+mod failover_bench;
 mod itest;
 mod procs;
 mod redis_group;
@@ -35,6 +37,10 @@ tasks:
          [--dont-clean] [--ci]
                              the official Sentinel suite (Debian's redis 7.0.15 source package)
                              against a sentinel binary (default: ours, release build)
+  failover-bench [--trials N] [--mode sigstop|kill|both] [--sentinel-bin PATH]... [--reference]
+                 [--down-after MS] [--keep-failed]
+                             failover milestones (spec 4.4) per binary, side by side; JSON in
+                             target/failover-bench/
   demo [--reference | --sentinel-bin PATH] [--keep]
                              a local group (1 master, 2 replicas, 3 sentinels) fails over after
                              SIGSTOP of its master: the event timeline and the new master
@@ -66,6 +72,7 @@ fn run() -> Result<()> {
         "itest" => itest::run(&rest),
         "demo" => demo::run(&rest),
         "compat" => compat::run(&rest),
+        "failover-bench" => failover_bench::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
