@@ -104,7 +104,11 @@ pub fn table(runs: &[Run]) -> String {
     modes.dedup();
     for mode in modes {
         let cols: Vec<&Run> = runs.iter().filter(|r| r.mode == mode).collect();
-        let _ = write!(out, "\n{mode}: ms after the fault, min / median / max\n{:<26}", "");
+        let _ = write!(
+            out,
+            "\n{mode}: ms after the fault, min / median / max\n{:<26}",
+            ""
+        );
         for r in &cols {
             let ok = r.trials.iter().filter(|t| t.complete()).count();
             let head = format!("{} ({ok}/{} ok)", r.binary, r.trials.len());
@@ -204,7 +208,14 @@ mod tests {
         assert_eq!(t.leader, Some(1));
         assert_eq!(
             t.ms,
-            [Some(1000), Some(1100), Some(1200), Some(2200), Some(2300), Some(3300)]
+            [
+                Some(1000),
+                Some(1100),
+                Some(1200),
+                Some(2200),
+                Some(2300),
+                Some(3300)
+            ]
         );
         assert!(t.complete());
         assert!(!milestones(t0, &evs[..4]).complete());
@@ -213,7 +224,15 @@ mod tests {
     #[test]
     fn summaries_take_the_middle() {
         let s = summarize([Some(5), None, Some(1), Some(3)]).unwrap();
-        assert_eq!(s, Summary { min: 1, median: 3, max: 5, n: 3 });
+        assert_eq!(
+            s,
+            Summary {
+                min: 1,
+                median: 3,
+                max: 5,
+                n: 3
+            }
+        );
         assert_eq!(summarize([Some(1), Some(4)]).unwrap().median, 2);
         assert_eq!(summarize([None]), None);
     }

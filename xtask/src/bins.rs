@@ -67,8 +67,17 @@ pub fn target_dir() -> PathBuf {
 }
 
 fn build_ours() -> Result<PathBuf> {
-    run(cargo().args(["build", "--release", "-p", "sentinel-cli", "--bin", "sentinel"]))
-        .map_err(|e| e.context("building our sentinel failed (use --reference to run the stock one)"))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "sentinel-cli",
+        "--bin",
+        "sentinel",
+    ]))
+    .map_err(|e| {
+        e.context("building our sentinel failed (use --reference to run the stock one)")
+    })?;
     Ok(target_dir().join("release/sentinel"))
 }
 
@@ -76,7 +85,9 @@ fn build_ours() -> Result<PathBuf> {
 pub fn require_redis() -> Result<()> {
     for p in [REDIS_SERVER, REFERENCE] {
         if !Path::new(p).is_file() {
-            bail!("{p} is missing: run `cargo xtask setup` (or apt-get install redis-server redis-sentinel)");
+            bail!(
+                "{p} is missing: run `cargo xtask setup` (or apt-get install redis-server redis-sentinel)"
+            );
         }
     }
     Ok(())

@@ -91,8 +91,12 @@ fn compat(mut o: Opts) -> Result<()> {
     let suite = extract(&cache, &tarball, &version, &bin)?;
 
     let mut cmd = Command::new("tclsh8.6");
-    cmd.current_dir(&suite)
-        .args(["tests/sentinel/run.tcl", "--config", "bind", "127.0.0.1 -::1"]);
+    cmd.current_dir(&suite).args([
+        "tests/sentinel/run.tcl",
+        "--config",
+        "bind",
+        "127.0.0.1 -::1",
+    ]);
     for s in &o.singles {
         cmd.args(["--single", s]);
     }
@@ -130,10 +134,13 @@ fn extract(cache: &Path, tarball: &Path, version: &str, bin: &Path) -> Result<Pa
     if suite.exists() {
         std::fs::remove_dir_all(&suite).with_context(|| format!("removing {}", suite.display()))?;
     }
-    run_cmd(Command::new("tar").current_dir(cache).arg("-xzf").arg(tarball).args([
-        format!("{top}/runtest-sentinel"),
-        format!("{top}/tests"),
-    ]))?;
+    run_cmd(
+        Command::new("tar")
+            .current_dir(cache)
+            .arg("-xzf")
+            .arg(tarball)
+            .args([format!("{top}/runtest-sentinel"), format!("{top}/tests")]),
+    )?;
     let src = suite.join("src");
     std::fs::create_dir_all(&src)?;
     symlink(REDIS_SERVER, src.join("redis-server"))?;
@@ -145,9 +152,13 @@ fn extract(cache: &Path, tarball: &Path, version: &str, bin: &Path) -> Result<Pa
 /// having printed the pass line. Kills the whole process group (tclsh and the instances it
 /// started) on timeout or Ctrl-C.
 fn run_suite(cmd: &mut Command, limit: Duration, log: &Path) -> Result<()> {
-    let mut child = detach(cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))
-        .spawn()
-        .context("starting tclsh8.6")?;
+    let mut child = detach(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .spawn()
+    .context("starting tclsh8.6")?;
     let pgid = child.id();
     let (tx, rx) = channel::<String>();
     let pipes: Vec<Box<dyn Read + Send>> = vec![
@@ -175,7 +186,10 @@ fn run_suite(cmd: &mut Command, limit: Duration, log: &Path) -> Result<()> {
             println!("{line}");
             writeln!(log, "{line}")?;
             passed |= line.contains(PASS_LINE);
-            if ["FAILED", "ERROR", "WARNING", "LEAK"].iter().any(|w| line.contains(w)) {
+            if ["FAILED", "ERROR", "WARNING", "LEAK"]
+                .iter()
+                .any(|w| line.contains(w))
+            {
                 failures.push(line);
             }
         }
@@ -205,19 +219,27 @@ fn run_suite(cmd: &mut Command, limit: Duration, log: &Path) -> Result<()> {
     }
     bail!(
         "tclsh exited with {status}{}; failures:\n  {}",
-        if passed { "" } else { " without `GOOD! No errors.`" },
+        if passed {
+            ""
+        } else {
+            " without `GOOD! No errors.`"
+        },
         failures.join("\n  ")
     )
 }
 
 /// The last lines of every instance's log and err.txt (kept by `--dont-clean`).
 fn print_instance_logs(tmp: &Path) {
-    let Ok(rd) = std::fs::read_dir(tmp) else { return };
+    let Ok(rd) = std::fs::read_dir(tmp) else {
+        return;
+    };
     let mut dirs: Vec<PathBuf> = rd.filter_map(|e| Some(e.ok()?.path())).collect();
     dirs.sort();
     for d in dirs.iter().filter(|d| d.is_dir()) {
         for f in ["log.txt", "err.txt"] {
-            let Ok(text) = std::fs::read_to_string(d.join(f)) else { continue };
+            let Ok(text) = std::fs::read_to_string(d.join(f)) else {
+                continue;
+            };
             let lines: Vec<&str> = text.lines().collect();
             eprintln!("---- {}/{f} (last 40 lines)", d.display());
             for l in &lines[lines.len().saturating_sub(40)..] {

@@ -18,7 +18,9 @@ pub fn installed_upstream_version() -> Result<String> {
 
 /// "5:7.0.15-1~deb12u3" -> "7.0.15".
 fn upstream(debian_version: &str) -> Option<String> {
-    let no_epoch = debian_version.split_once(':').map_or(debian_version, |(_, v)| v);
+    let no_epoch = debian_version
+        .split_once(':')
+        .map_or(debian_version, |(_, v)| v);
     let up = no_epoch.rsplit_once('-').map_or(no_epoch, |(u, _)| u);
     (!up.is_empty()).then(|| up.to_string())
 }
@@ -48,7 +50,10 @@ pub fn orig_tarball(cache: &Path, version: &str) -> Result<PathBuf> {
                 apt_dir.join("sources.list.d").display()
             ))
             .arg("-o")
-            .arg(format!("Dir::State::Lists={}", apt_dir.join("lists").display()))
+            .arg(format!(
+                "Dir::State::Lists={}",
+                apt_dir.join("lists").display()
+            ))
             .arg("-o")
             .arg(format!("Dir::Cache={}", apt_dir.join("cache").display()))
             .args(args);
@@ -95,8 +100,10 @@ fn deb_src_lines(sources: &str) -> Result<String> {
     let codename = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VERSION_CODENAME=").map(|v| v.trim_matches('"').to_string()))
+            s.lines().find_map(|l| {
+                l.strip_prefix("VERSION_CODENAME=")
+                    .map(|v| v.trim_matches('"').to_string())
+            })
         })
         .unwrap_or_else(|| "bookworm".into());
     let out = deb_src_for(sources, &codename);
@@ -112,17 +119,23 @@ fn deb_src_for(sources: &str, codename: &str) -> String {
         if !suite.starts_with(codename) {
             return;
         }
-        let opt = signed.map(|s| format!("[signed-by={s}] ")).unwrap_or_default();
+        let opt = signed
+            .map(|s| format!("[signed-by={s}] "))
+            .unwrap_or_default();
         out.push_str(&format!("deb-src {opt}{uri} {suite} {comps}\n"));
     };
     // One-line format: `deb [opts] uri suite comps...`.
     for l in sources.lines().map(str::trim) {
-        let Some(rest) = l.strip_prefix("deb ") else { continue };
+        let Some(rest) = l.strip_prefix("deb ") else {
+            continue;
+        };
         let mut rest = rest.trim();
         let mut signed = None;
         if let Some(o) = rest.strip_prefix('[') {
             let (opts, after) = o.split_once(']').unwrap_or((o, ""));
-            signed = opts.split_whitespace().find_map(|kv| kv.strip_prefix("signed-by="));
+            signed = opts
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix("signed-by="));
             rest = after.trim();
         }
         let mut f = rest.split_whitespace();

@@ -39,7 +39,10 @@ pub fn run(args: &[String]) -> Result<()> {
         down_after_ms: 1000,
         failover_timeout_ms: 10000,
     };
-    println!("starting 1 master + 2 replicas + 3 sentinels ({})", path.display());
+    println!(
+        "starting 1 master + 2 replicas + 3 sentinels ({})",
+        path.display()
+    );
     let mut group = Group::start(&spec, "demo")?;
     group.keep_dir = keep;
     let result = show_failover(&group);
@@ -51,7 +54,11 @@ pub fn run(args: &[String]) -> Result<()> {
 
 fn show_failover(group: &Group) -> Result<()> {
     let master = &group.servers[0];
-    println!("master  127.0.0.1:{} (pid {})", master.port, master.child.id());
+    println!(
+        "master  127.0.0.1:{} (pid {})",
+        master.port,
+        master.child.id()
+    );
     for r in &group.servers[1..] {
         println!("replica 127.0.0.1:{}", r.port);
     }

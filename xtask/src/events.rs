@@ -125,14 +125,13 @@ fn read_loop(mut conn: Conn, sentinel: usize, tx: Sender<Event>) {
     }
 }
 
-/// The first event matching `f`, in arrival order.
-pub fn first<'a>(events: &'a [Event], f: impl Fn(&Event) -> bool) -> Option<&'a Event> {
-    events.iter().find(|e| f(e))
-}
-
 /// True when every sentinel in `0..n` published `channel`.
 pub fn all_reported(events: &[Event], n: usize, channel: &str) -> bool {
-    (0..n).all(|i| events.iter().any(|e| e.sentinel == i && e.channel == channel))
+    (0..n).all(|i| {
+        events
+            .iter()
+            .any(|e| e.sentinel == i && e.channel == channel)
+    })
 }
 
 #[cfg(test)]

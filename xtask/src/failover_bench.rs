@@ -149,5 +149,9 @@ fn show(t: &Trial) -> String {
         .zip(t.ms)
         .map(|(m, v)| format!("{m} {}", v.map_or("-".into(), |v| v.to_string())))
         .collect();
-    format!("{}; leader sentinel-{}", parts.join(", "), t.leader.map_or("?".into(), |l| l.to_string()))
+    format!(
+        "{}; leader sentinel-{}",
+        parts.join(", "),
+        t.leader.map_or("?".into(), |l| l.to_string())
+    )
 }

@@ -12,10 +12,11 @@ mod compat_fetch;
 mod demo;
 mod deps;
 mod ebpf;
-mod fuzz;
 mod events;
 mod failover_bench;
+mod fuzz;
 mod itest;
+mod mixed_group;
 mod procs;
 mod redis_group;
 mod resp;
@@ -41,6 +42,9 @@ tasks:
                  [--down-after MS] [--keep-failed]
                              failover milestones (spec 4.4) per binary, side by side; JSON in
                              target/failover-bench/
+  mixed-group [--ours PATH | --reference] [--keep]
+                             2 of our sentinels + 1 redis-sentinel: failovers led by each side
+                             and one unsteered; all must agree on master and config-epoch
   demo [--reference | --sentinel-bin PATH] [--keep]
                              a local group (1 master, 2 replicas, 3 sentinels) fails over after
                              SIGSTOP of its master: the event timeline and the new master
@@ -73,6 +77,7 @@ fn run() -> Result<()> {
         "demo" => demo::run(&rest),
         "compat" => compat::run(&rest),
         "failover-bench" => failover_bench::run(&rest),
+        "mixed-group" => mixed_group::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -132,10 +132,15 @@ mod tests {
     #[test]
     fn poll_returns_the_first_some_and_times_out_otherwise() {
         let mut n = 0;
-        let got = poll("n to reach 3", Duration::from_secs(5), Duration::ZERO, || {
-            n += 1;
-            Ok((n >= 3).then_some(n))
-        });
+        let got = poll(
+            "n to reach 3",
+            Duration::from_secs(5),
+            Duration::ZERO,
+            || {
+                n += 1;
+                Ok((n >= 3).then_some(n))
+            },
+        );
         assert_eq!(got.unwrap(), 3);
         let err = poll::<()>("never", Duration::ZERO, Duration::ZERO, || bail!("nope"));
         let msg = format!("{:#}", err.unwrap_err());

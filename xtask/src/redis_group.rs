@@ -69,7 +69,11 @@ impl Group {
                 &format!("replica :{} to sync", r.port),
                 Duration::from_secs(30),
                 POLL_EVERY,
-                || Ok(info(r.port, "replication")?.contains("master_link_status:up").then_some(())),
+                || {
+                    Ok(info(r.port, "replication")?
+                        .contains("master_link_status:up")
+                        .then_some(()))
+                },
             )?;
         }
         let master = g.servers[0].port;
@@ -233,8 +237,10 @@ fn wait_ping(inst: &mut Instance) -> Result<()> {
                 let log = std::fs::read_to_string(inst.dir.join("stderr.txt")).unwrap_or_default();
                 bail!("exited with {st}: {}", log.trim());
             }
-            Ok(matches!(call(inst.port, &["PING"]), Ok(Value::Simple(p)) if p == "PONG")
-                .then_some(()))
+            Ok(
+                matches!(call(inst.port, &["PING"]), Ok(Value::Simple(p)) if p == "PONG")
+                    .then_some(()),
+            )
         },
     )
 }
