@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn parses_nested_replies() {
-        let v = parse("*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$7\r\n+sdown\r\n$-1\r\n");
+        let v = parse("*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$6\r\n+sdown\r\n$-1\r\n");
         let items = v.items();
         assert_eq!(items.len(), 4);
         assert_eq!(items[2].text().as_deref(), Some("+sdown"));
