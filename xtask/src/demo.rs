@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 
 use crate::bins::{Bin, require_redis};
 use crate::events::{Event, Events, all_reported};
-use crate::procs::{signal, trap_interrupts};
+use crate::procs::{interrupted, signal, trap_interrupts};
 use crate::redis_group::{Group, GroupSpec, master_addr};
 
 const USAGE: &str = "usage: cargo xtask demo [--reference | --sentinel-bin PATH] [--keep]";
@@ -46,7 +46,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut group = Group::start(&spec, "demo")?;
     group.keep_dir = keep;
     let result = show_failover(&group);
-    if result.is_err() {
+    if result.is_err() && !interrupted() {
         group.keep_dir = true;
     }
     result

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::bins::{Bin, REFERENCE, require_redis};
 use crate::events::{Events, all_reported};
-use crate::procs::{poll, signal, trap_interrupts};
+use crate::procs::{interrupted, poll, signal, trap_interrupts};
 use crate::redis_group::{Group, GroupSpec, MASTER_NAME, call, info, master_addr, sentinel_master};
 
 const USAGE: &str =
@@ -62,7 +62,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut group = Group::start(&spec, "mixed")?;
     group.keep_dir = keep;
     let result = rounds(&group, &names);
-    if result.is_err() {
+    if result.is_err() && !interrupted() {
         group.keep_dir = true;
     }
     result

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 use crate::bins::REDIS_SERVER;
-use crate::procs::{detach, free_port, kill_and_reap, poll, random_u64};
+use crate::procs::{detach, free_port, interrupted, kill_and_reap, poll, random_u64};
 use crate::resp::{Conn, Value};
 
 pub const MASTER_NAME: &str = "mymaster";
@@ -56,15 +56,26 @@ impl Group {
             sentinels: Vec::new(),
             keep_dir: false,
         };
+        match g.populate(spec) {
+            Ok(()) => Ok(g),
+            Err(e) => {
+                // Keep the logs of a group that failed to come up (not of one Ctrl-C stopped).
+                g.keep_dir = !interrupted();
+                Err(e)
+            }
+        }
+    }
+
+    fn populate(&mut self, spec: &GroupSpec) -> Result<()> {
         for i in 0..=spec.replicas {
-            let master = g.servers.first().map(|m| m.port);
-            let s = start_instance(&g.dir.join(format!("redis-{i}")), |port, d| {
+            let master = self.servers.first().map(|m| m.port);
+            let s = start_instance(&self.dir.join(format!("redis-{i}")), |port, d| {
                 server_conf(port, d, master)
             })
             .with_context(|| format!("starting redis-server {i}"))?;
-            g.servers.push(s);
+            self.servers.push(s);
         }
-        for r in &g.servers[1..] {
+        for r in &self.servers[1..] {
             poll(
                 &format!("replica :{} to sync", r.port),
                 Duration::from_secs(30),
@@ -76,15 +87,14 @@ impl Group {
                 },
             )?;
         }
-        let master = g.servers[0].port;
+        let master = self.servers[0].port;
         for (i, bin) in spec.sentinels.iter().enumerate() {
-            let d = g.dir.join(format!("sentinel-{i}"));
+            let d = self.dir.join(format!("sentinel-{i}"));
             let s = start_sentinel(bin, &d, |port, d| sentinel_conf(port, d, master, spec))
                 .with_context(|| format!("starting sentinel {i} ({})", bin.display()))?;
-            g.sentinels.push(s);
+            self.sentinels.push(s);
         }
-        g.wait_discovery(spec.replicas, Duration::from_secs(30))?;
-        Ok(g)
+        self.wait_discovery(spec.replicas, Duration::from_secs(30))
     }
 
     /// Waits until every sentinel reports `replicas` replicas and all the others as peers.
@@ -196,8 +206,9 @@ fn start_with(
     conf: impl Fn(u16, &Path) -> String,
 ) -> Result<Instance> {
     std::fs::create_dir_all(dir)?;
-    let mut last = None;
-    for _ in 0..3 {
+    let mut tries = 0;
+    loop {
+        tries += 1;
         let port = free_port()?;
         let path = dir.join(file);
         std::fs::write(&path, conf(port, dir))?;
@@ -218,31 +229,59 @@ fn start_with(
         };
         match wait_ping(&mut inst) {
             Ok(()) => return Ok(inst),
-            Err(e) => {
+            Err(Exit::PortTaken) if tries < 3 => kill_and_reap(&mut inst.child),
+            Err(Exit::PortTaken) => bail!("port taken three times in a row"),
+            Err(Exit::Other(e)) => {
                 kill_and_reap(&mut inst.child);
-                last = Some(e);
+                return Err(e);
             }
         }
     }
-    Err(last.expect("three tries"))
 }
 
-fn wait_ping(inst: &mut Instance) -> Result<()> {
-    poll(
-        &format!("PING on :{}", inst.port),
-        Duration::from_secs(10),
-        POLL_EVERY,
-        || {
-            if let Some(st) = inst.child.try_wait()? {
-                let log = std::fs::read_to_string(inst.dir.join("stderr.txt")).unwrap_or_default();
-                bail!("exited with {st}: {}", log.trim());
+enum Exit {
+    /// Another process bound the free port first: try again with a new one.
+    PortTaken,
+    Other(anyhow::Error),
+}
+
+/// Waits for PONG; an instance that exits fails at once, with its output.
+fn wait_ping(inst: &mut Instance) -> Result<(), Exit> {
+    let limit = Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        crate::procs::check_interrupt().map_err(Exit::Other)?;
+        if let Ok(Some(st)) = inst.child.try_wait() {
+            let out = output_of(&inst.dir);
+            if out.contains("already in use") {
+                return Err(Exit::PortTaken);
             }
-            Ok(
-                matches!(call(inst.port, &["PING"]), Ok(Value::Simple(p)) if p == "PONG")
-                    .then_some(()),
-            )
-        },
-    )
+            return Err(Exit::Other(anyhow::anyhow!(
+                "exited with {st}; output:\n{out}"
+            )));
+        }
+        if matches!(call(inst.port, &["PING"]), Ok(Value::Simple(p)) if p == "PONG") {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            let out = output_of(&inst.dir);
+            let msg = format!("no PONG on :{} within {limit:?}; output:\n{out}", inst.port);
+            return Err(Exit::Other(anyhow::anyhow!(msg)));
+        }
+        std::thread::sleep(POLL_EVERY);
+    }
+}
+
+/// stderr plus the last lines of the instance's log file.
+fn output_of(dir: &Path) -> String {
+    let mut out = std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default();
+    for log in ["redis.log", "sentinel.log"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(log)) {
+            let lines: Vec<&str> = text.lines().collect();
+            out.push_str(&lines[lines.len().saturating_sub(10)..].join("\n"));
+        }
+    }
+    out.trim().to_string()
 }
 
 #[cfg(test)]
