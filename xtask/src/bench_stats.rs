@@ -104,24 +104,30 @@ pub fn table(runs: &[Run]) -> String {
     modes.dedup();
     for mode in modes {
         let cols: Vec<&Run> = runs.iter().filter(|r| r.mode == mode).collect();
+        let heads: Vec<String> = cols
+            .iter()
+            .map(|r| {
+                let ok = r.trials.iter().filter(|t| t.complete()).count();
+                format!("{} ({ok}/{} ok)", r.binary, r.trials.len())
+            })
+            .collect();
+        let widths: Vec<usize> = heads.iter().map(|h| (h.len() + 3).max(24)).collect();
         let _ = write!(
             out,
             "\n{mode}: ms after the fault, min / median / max\n{:<26}",
             ""
         );
-        for r in &cols {
-            let ok = r.trials.iter().filter(|t| t.complete()).count();
-            let head = format!("{} ({ok}/{} ok)", r.binary, r.trials.len());
-            let _ = write!(out, "{head:>28}");
+        for (h, w) in heads.iter().zip(&widths) {
+            let _ = write!(out, "{h:>w$}");
         }
         out.push('\n');
         for (i, name) in MILESTONES.iter().enumerate() {
             let _ = write!(out, "{name:<26}");
-            for r in &cols {
+            for (r, w) in cols.iter().zip(&widths) {
                 let cell = r.summary(i).map_or("-".to_string(), |s| {
                     format!("{} / {} / {}", s.min, s.median, s.max)
                 });
-                let _ = write!(out, "{cell:>28}");
+                let _ = write!(out, "{cell:>w$}");
             }
             out.push('\n');
         }
@@ -235,6 +241,25 @@ mod tests {
         );
         assert_eq!(summarize([Some(1), Some(4)]).unwrap().median, 2);
         assert_eq!(summarize([None]), None);
+    }
+
+    #[test]
+    fn table_puts_binaries_side_by_side() {
+        let mut t = Trial::default();
+        t.ms[0] = Some(1000);
+        let run = |binary: &str| Run {
+            binary: binary.into(),
+            path: String::new(),
+            mode: "kill",
+            trials: vec![t.clone()],
+        };
+        let out = table(&[run("redis-sentinel"), run("/a/long/path/to/sentinel")]);
+        assert!(
+            out.contains("redis-sentinel (0/1 ok)   /a/long/path/to/sentinel (0/1 ok)"),
+            "{out}"
+        );
+        let sdown = out.lines().find(|l| l.starts_with("first +sdown")).unwrap();
+        assert_eq!(sdown.matches("1000 / 1000 / 1000").count(), 2);
     }
 
     #[test]
