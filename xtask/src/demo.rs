@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
+use crate::bench_stats::{MILESTONES, milestones};
 use crate::bins::{Bin, require_redis};
 use crate::events::{Event, Events, all_reported};
 use crate::procs::{interrupted, signal, trap_interrupts};
@@ -72,13 +73,18 @@ fn show_failover(group: &Group) -> Result<()> {
     signal(master.child.id(), libc::SIGSTOP)?;
     println!("\nSIGSTOP master at t=0; timeline (ms since the fault):");
     let n = group.sentinels.len();
-    let (_, done) = events.collect_until(
+    let (evs, done) = events.collect_until(
         SWITCH_LIMIT,
         |evs| all_reported(evs, n, "+switch-master"),
         |e| println!("{}", line(fault, e, group)),
     )?;
     if !done {
         bail!("not every sentinel reported +switch-master within {SWITCH_LIMIT:?}");
+    }
+    let t = milestones(fault, &evs);
+    println!("\nmilestones (ms after the fault):");
+    for (name, ms) in MILESTONES.iter().zip(t.ms) {
+        println!("  {name:<24} {}", ms.map_or("-".into(), |v| v.to_string()));
     }
     println!();
     let mut addrs = Vec::new();
