@@ -43,8 +43,9 @@ tasks:
                              failover milestones (spec 4.4) per binary, side by side; JSON in
                              target/failover-bench/
   mixed-group [--ours PATH | --reference] [--keep]
-                             2 of our sentinels + 1 redis-sentinel: failovers led by each side
-                             and one unsteered; all must agree on master and config-epoch
+                             2 of our sentinels + 1 redis-sentinel (--reference: 3 stock):
+                             failovers led by each side and one unsteered; all must agree on
+                             master and config-epoch
   demo [--reference | --sentinel-bin PATH] [--keep]
                              a local group (1 master, 2 replicas, 3 sentinels) fails over after
                              SIGSTOP of its master: the event timeline and the new master
