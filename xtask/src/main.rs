@@ -5,10 +5,21 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 mod apt;
+mod bench_stats;
+mod bins;
+mod compat;
+mod compat_fetch;
+mod demo;
 mod deps;
 mod ebpf;
+mod events;
+mod failover_bench;
 mod fuzz;
 mod itest;
+mod mixed_group;
+mod procs;
+mod redis_group;
+mod resp;
 mod setup;
 mod test;
 mod toolchain;
@@ -23,7 +34,21 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
-  demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
+  compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--timeout SECS]
+         [--dont-clean] [--ci]
+                             the official Sentinel suite (Debian's redis 7.0.15 source package)
+                             against a sentinel binary (default: ours, release build)
+  failover-bench [--trials N] [--mode sigstop|kill|both] [--sentinel-bin PATH]... [--reference]
+                 [--down-after MS] [--keep-failed]
+                             failover milestones (spec 4.4) per binary, side by side; JSON in
+                             target/failover-bench/
+  mixed-group [--ours PATH | --reference] [--keep]
+                             2 of our sentinels + 1 redis-sentinel (--reference: 3 stock):
+                             failovers led by each side and one unsteered; all must agree on
+                             master and config-epoch
+  demo [--reference | --sentinel-bin PATH] [--keep]
+                             a local group (1 master, 2 replicas, 3 sentinels) fails over after
+                             SIGSTOP of its master: the event timeline and the new master
 ";
 
 fn main() -> ExitCode {
@@ -50,9 +75,10 @@ fn run() -> Result<()> {
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
-        "demo" => {
-            bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
-        }
+        "demo" => demo::run(&rest),
+        "compat" => compat::run(&rest),
+        "failover-bench" => failover_bench::run(&rest),
+        "mixed-group" => mixed_group::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
