@@ -284,10 +284,11 @@ impl Sentinel {
             in_progress += 1;
         }
         // Watch the replicas being reconfigured closely: their INFO says when they are done.
-        let poll_due = self
-            .masters
-            .get(mid)
-            .is_some_and(|m| m.failover.last_fast_poll.is_none_or(|t| now - t >= FAST_POLL));
+        let poll_due = self.masters.get(mid).is_some_and(|m| {
+            m.failover
+                .last_fast_poll
+                .is_none_or(|t| now - t >= FAST_POLL)
+        });
         if poll_due {
             let moving: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
                 m.replicas
