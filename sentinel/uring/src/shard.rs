@@ -162,6 +162,7 @@ async fn run(
         logger.warning(&format!("Can't apply the client configuration: {e}"));
     }
     core.set_executable_check(crate::procinfo::is_executable);
+    core.set_resolver(crate::procinfo::resolve_host);
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
     match core.load_config(now, &spec.config) {
         Ok(()) => {
