@@ -42,8 +42,10 @@ impl Sentinel {
         let known = self
             .masters
             .get(mid)
-            .is_some_and(|m| m.sentinels.contains_key(&hello.sentinel_runid));
+            .and_then(|m| m.sentinels.get(&hello.sentinel_runid))
+            .is_some_and(|e| e.addr == addr);
         if !known {
+            self.retire_stale_sentinels(now, mid, &hello.sentinel_runid, &addr);
             self.add_sentinel(now, mid, &hello.sentinel_runid, addr);
         }
         self.adopt_epoch(hello.current_epoch);
@@ -140,5 +142,43 @@ impl Sentinel {
             ),
         ));
         self.switch_master(now, mid, new_addr);
+    }
+
+    /// Before adding an unknown (run id, address) pair (sentinel.c, in
+    /// `sentinelProcessHelloMessage`): the same run id at another address moved
+    /// (`+sentinel-address-switch`, the old entries go), and another run id at this address is
+    /// a restarted sentinel with a new id (`+sentinel-invalid-addr`, it goes from every
+    /// master), so a restart never inflates the number of voters.
+    fn retire_stale_sentinels(&mut self, now: Instant, mid: MasterId, runid: &str, addr: &Addr) {
+        if self.forget_sentinel_entry(now, mid, runid) {
+            let extra = format!("ip {} port {} for {runid}", addr.host, addr.port);
+            self.emit_master(mid, Level::Notice, "+sentinel-address-switch", &extra);
+            return;
+        }
+        let other = self
+            .masters
+            .get(mid)
+            .and_then(|m| m.sentinels.iter().find(|(_, e)| e.addr == *addr))
+            .map(|(id, _)| id.clone());
+        if let Some(old) = other {
+            self.emit_sentinel(mid, &old, Level::Notice, "+sentinel-invalid-addr");
+            for m in self.masters.keys() {
+                self.forget_sentinel_entry(now, m, &old);
+            }
+        }
+    }
+
+    /// Removes `runid` from master `mid`; returns whether it was there.
+    fn forget_sentinel_entry(&mut self, now: Instant, mid: MasterId, runid: &str) -> bool {
+        let Some(entry) = self
+            .masters
+            .get_mut(mid)
+            .and_then(|m| m.sentinels.remove(runid))
+        else {
+            return false;
+        };
+        self.release_peer(now, entry.peer, mid);
+        self.request_persist();
+        true
     }
 }

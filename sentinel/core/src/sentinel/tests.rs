@@ -56,6 +56,17 @@ fn connected(s: &mut Sentinel, down_after_ms: u64) -> (LinkId, LinkId) {
     (links[0], links[1])
 }
 
+/// The replies a pub/sub link gets before any message: CLIENT SETNAME, then SUBSCRIBE.
+fn acknowledge_subscription(s: &mut Sentinel, pubsub: LinkId) {
+    s.handle_reply(ms(2), pubsub, Frame::ok());
+    let ack = Frame::Array(vec![
+        Frame::bulk("subscribe"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::Integer(1),
+    ]);
+    s.handle_reply(ms(2), pubsub, ack);
+}
+
 fn sent(actions: &[Action]) -> Vec<(LinkId, String)> {
     actions
         .iter()
@@ -217,6 +228,7 @@ fn hello_from_a_peer_adds_a_sentinel_once_and_adopts_a_higher_epoch() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     let peer = "0000000000000000000000000000000000000002";
     let payload = format!("127.0.0.1,26380,{peer},7,mymaster,127.0.0.1,6379,0");
     let msg = Frame::Array(vec![
@@ -262,6 +274,7 @@ fn garbage_and_own_hellos_are_ignored() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     for payload in [
         "".to_string(),
         "a,b,c".to_string(),
