@@ -361,17 +361,7 @@ impl Sentinel {
         let Some(new_addr) = m.replicas.get(promoted).map(|r| r.node.addr.clone()) else {
             return;
         };
-        let old = m.node.addr.clone();
-        let name = m.params.name.clone();
-        self.emit(event::plain(
-            Level::Warning,
-            "+switch-master",
-            format!(
-                "{name} {} {} {} {}",
-                old.host, old.port, new_addr.host, new_addr.port
-            ),
-        ));
-        self.switch_master(now, mid, new_addr);
+        self.announce_and_switch(now, mid, new_addr);
     }
 
     /// sentinel.c `sentinelAbortFailover`.

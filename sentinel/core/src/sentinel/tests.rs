@@ -516,3 +516,67 @@ fn master_settings_carry_over_from_the_config() {
     );
     assert_eq!(p.auth_pass.as_deref(), Some("secret"));
 }
+
+#[test]
+fn a_restarted_sentinel_with_a_new_id_replaces_the_old_entry() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let hello = |runid: &str| {
+        let payload = format!("127.0.0.1,26380,{runid},0,mymaster,127.0.0.1,6379,0");
+        Frame::Array(vec![
+            Frame::bulk("message"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::bulk(&payload),
+        ])
+    };
+    let old = "0000000000000000000000000000000000000002";
+    let new = "0000000000000000000000000000000000000003";
+    s.handle_reply(ms(5), pubsub, hello(old));
+    s.handle_reply(ms(6), pubsub, hello(new));
+    let events: Vec<&'static str> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(e.channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec!["+sentinel", "+sentinel-invalid-addr", "+sentinel"]
+    );
+    assert_eq!(
+        s.known_sentinels("mymaster"),
+        vec![(new.to_string(), Addr::new("127.0.0.1", 26380))]
+    );
+}
+
+#[test]
+fn an_error_to_subscribe_drops_the_pubsub_link_but_auth_errors_do_not() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    // CLIENT SETNAME refused: ignored, the link stays.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { .. }))
+    );
+    // SUBSCRIBE refused: the link is useless and goes.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { link } if *link == pubsub))
+    );
+}
