@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(info.process_id, std::process::id());
         assert!(info.os.starts_with("Linux "));
         assert!(is_executable("/bin/sh"));
-        assert!(!is_executable("/etc/hostname"));
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, "x").unwrap();
+        assert!(!is_executable(&plain.to_string_lossy()));
         assert!(!is_executable("/no/such/file"));
         let local = resolve_host("localhost").unwrap();
         assert!(local == "127.0.0.1" || local == "::1", "{local}");
