@@ -37,4 +37,19 @@ pub enum Action {
     /// Write the configuration (a snapshot is taken with `Sentinel::config_text`-style calls by
     /// the driver) and then call `handle_persisted` with this token.
     Persist { token: u64 },
+    /// Run a script: `argv[0]` is the executable, with the sentinel's environment and no
+    /// inherited descriptors. Report its pid with `handle_script_started` and its end with
+    /// `handle_script_exited` (a failed spawn as exit code 2).
+    RunScript { id: u64, argv: Vec<String> },
+    /// Kill script `id` (SIGKILL); its end is still reported with `handle_script_exited`.
+    KillScript { id: u64 },
+}
+
+/// How a script ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptExit {
+    /// It exited with this status.
+    Code(i32),
+    /// It was killed by this signal.
+    Signal(i32),
 }

@@ -24,7 +24,7 @@ pub mod slab;
 pub mod time;
 pub mod timing;
 
-pub use action::{Action, ClientId};
+pub use action::{Action, ClientId, ScriptExit};
 pub use addr::Addr;
 pub use limits::Limits;
 pub use rng::Prng;

@@ -573,6 +573,16 @@ impl Sim {
                     self.crash_sentinel(idx);
                     return;
                 }
+                // The simulated hosts have no scripts: each one succeeds at once.
+                Action::RunScript { id, .. } => {
+                    let now = self.now;
+                    self.sentinels[idx].core.handle_script_exited(
+                        now,
+                        id,
+                        sentinel_core::ScriptExit::Code(0),
+                    );
+                }
+                Action::KillScript { .. } => {}
                 Action::Persist { token } => {
                     let at = self.now + Duration::from_millis(1);
                     self.push(

@@ -55,4 +55,9 @@ pub enum Control {
     Persisted { batch: u64, ok: bool },
     /// Stop: write the config one last time and return.
     Shutdown,
+    /// A script the shard started ended (its waiter thread reports).
+    ScriptExited {
+        id: u64,
+        exit: sentinel_core::ScriptExit,
+    },
 }

@@ -20,6 +20,7 @@ mod outbox;
 pub mod persist;
 pub mod persister;
 pub mod procinfo;
+mod scripts;
 pub mod shard;
 
 pub use clock::Clock;

@@ -128,6 +128,7 @@ struct Shard {
     process_facts: crate::procinfo::ProcessFacts,
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
+    scripts: crate::scripts::Scripts,
     stopping: bool,
 }
 
@@ -216,6 +217,7 @@ async fn run(
         process_facts: spec.process_facts,
         persist: PersistState::default(),
         process: spec.process,
+        scripts: crate::scripts::Scripts::default(),
         stopping: false,
     };
     shard.run(&mut rx).await;
@@ -315,6 +317,10 @@ impl Shard {
                 }
             }
             Input::Control(Control::Shutdown) => self.stopping = true,
+            Input::Control(Control::ScriptExited { id, exit }) => {
+                self.scripts.exited(id);
+                self.core.handle_script_exited(now, id, exit);
+            }
         }
     }
 
@@ -386,6 +392,22 @@ impl Shard {
                 ));
                 self.process.exit(code);
             }
+            Action::RunScript { id, argv } => {
+                let now = self.clock.now();
+                match self.scripts.run(id, &argv, self.reply_to.clone()) {
+                    Ok(pid) => self.core.handle_script_started(now, id, pid),
+                    Err(e) => {
+                        self.logger.warning(&format!(
+                            "Can't run script {}: {e}",
+                            argv.first().map_or("", String::as_str)
+                        ));
+                        // As the child of a failed execve does in Redis: exit 2, no retry.
+                        self.core
+                            .handle_script_exited(now, id, sentinel_core::ScriptExit::Code(2));
+                    }
+                }
+            }
+            Action::KillScript { id } => self.scripts.kill(id),
             Action::Persist { token } => {
                 if self.persister.is_some() {
                     self.persist.waiting.push(token);

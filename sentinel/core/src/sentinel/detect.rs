@@ -148,20 +148,13 @@ impl Sentinel {
                     m.failover.start_not_before = Some(now + jitter);
                 }
                 let extra = format!("#quorum {votes}/{quorum}");
-                if let Some(ev) =
-                    self.event_about(Owner::Master(mid), Level::Warning, "+odown", &extra)
-                {
-                    self.emit(ev);
-                }
+                self.emit_about(Owner::Master(mid), Level::Warning, "+odown", &extra);
             }
             (true, false) => {
                 if let Some(m) = self.masters.get_mut(mid) {
                     m.odown_since = None;
                 }
-                if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "-odown", "")
-                {
-                    self.emit(ev);
-                }
+                self.emit_about(Owner::Master(mid), Level::Warning, "-odown", "");
             }
             _ => {}
         }

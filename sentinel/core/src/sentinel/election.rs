@@ -33,23 +33,22 @@ struct Vote {
 
 impl Sentinel {
     /// Adopts a higher epoch heard from anyone (`+new-epoch`, persisted).
-    pub(crate) fn adopt_epoch(&mut self, epoch: u64) -> bool {
+    /// `mid` is the master whose traffic carried it (its notification script runs).
+    pub(crate) fn adopt_epoch(&mut self, mid: MasterId, epoch: u64) -> bool {
         if epoch <= self.current_epoch {
             return false;
         }
         self.current_epoch = epoch;
         self.request_persist();
-        self.emit(event::plain(
-            Level::Warning,
-            "+new-epoch",
-            epoch.to_string(),
-        ));
+        let ev = event::plain(Level::Warning, "+new-epoch", epoch.to_string());
+        self.notify_master_script(mid, &ev);
+        self.emit(ev);
         true
     }
 
     /// sentinel.c `sentinelVoteLeader`: one vote per master and epoch, first come first served.
     fn vote(&mut self, now: Instant, mid: MasterId, req_epoch: u64, req_runid: &str) -> Vote {
-        let mut changed = self.adopt_epoch(req_epoch);
+        let mut changed = self.adopt_epoch(mid, req_epoch);
         let current = self.current_epoch;
         let myid = self.params.myid.clone();
         let Some(m) = self.masters.get_mut(mid) else {
@@ -72,11 +71,13 @@ impl Sentinel {
                 }
             }
             self.request_persist();
-            self.emit(event::plain(
+            let ev = event::plain(
                 Level::Warning,
                 "+vote-for-leader",
                 format!("{req_runid} {current}"),
-            ));
+            );
+            self.notify_master_script(mid, &ev);
+            self.emit(ev);
         }
         let (leader, epoch) = self
             .masters

@@ -65,7 +65,7 @@ impl Sentinel {
     /// requests.
     pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) {
         let epoch = self.current_epoch + 1;
-        self.adopt_epoch(epoch);
+        self.adopt_epoch(mid, epoch);
         let jitter = Duration::from_millis(self.rng.below(1000));
         let self_vote_delay = self.self_vote_delay();
         let Some(m) = self.masters.get_mut(mid) else {
@@ -236,6 +236,15 @@ impl Sentinel {
         }
         self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
+        let from = self.masters.get(mid).map(|m| m.node.addr.clone());
+        let to = self
+            .masters
+            .get(mid)
+            .and_then(|m| m.replicas.get(promoted))
+            .map(|r| r.node.addr.clone());
+        if let (Some(from), Some(to)) = (from, to) {
+            self.client_reconfig_script(mid, true, &from, &to);
+        }
         self.force_hellos(now, mid);
         self.step_failover(now, mid);
     }
@@ -652,9 +661,7 @@ impl Sentinel {
         channel: &'static str,
         extra: &str,
     ) {
-        if let Some(ev) = self.event_about(Owner::Master(mid), level, channel, extra) {
-            self.emit(ev);
-        }
+        self.emit_about(Owner::Master(mid), level, channel, extra);
     }
 
     pub(crate) fn emit_replica(
@@ -664,9 +671,7 @@ impl Sentinel {
         level: Level,
         channel: &'static str,
     ) {
-        if let Some(ev) = self.event_about(Owner::Replica(mid, rid), level, channel, "") {
-            self.emit(ev);
-        }
+        self.emit_about(Owner::Replica(mid, rid), level, channel, "");
     }
 
     /// An event about a sentinel entry of a master (`+config-update-from`).
@@ -690,6 +695,7 @@ impl Sentinel {
             master_addr: &m.node.addr,
         };
         let ev = event::about(level, channel, &subject, "");
+        self.notify_master_script(mid, &ev);
         self.emit(ev);
     }
 

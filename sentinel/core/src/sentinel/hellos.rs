@@ -48,7 +48,7 @@ impl Sentinel {
             self.retire_stale_sentinels(now, mid, &hello.sentinel_runid, &addr);
             self.add_sentinel(now, mid, &hello.sentinel_runid, addr);
         }
-        self.adopt_epoch(hello.current_epoch);
+        self.adopt_epoch(mid, hello.current_epoch);
         self.adopt_master_config(now, mid, &hello);
         if let Some(entry) = self
             .masters
@@ -114,7 +114,9 @@ impl Sentinel {
             "{} {} {} {} {}",
             m.params.name, old.host, old.port, new.host, new.port
         );
-        self.emit(event::plain(Level::Warning, "+switch-master", message));
+        let ev = event::plain(Level::Warning, "+switch-master", message);
+        self.notify_master_script(mid, &ev);
+        self.emit(ev);
         self.switch_master(now, mid, new_addr);
     }
 
@@ -136,13 +138,15 @@ impl Sentinel {
         if m.node.addr == new_addr {
             return;
         }
+        let old_addr = m.node.addr.clone();
         self.emit_sentinel(
             mid,
             &hello.sentinel_runid,
             Level::Warning,
             "+config-update-from",
         );
-        self.announce_and_switch(now, mid, new_addr);
+        self.announce_and_switch(now, mid, new_addr.clone());
+        self.client_reconfig_script(mid, false, &old_addr, &new_addr);
     }
 
     /// Before adding an unknown (run id, address) pair (sentinel.c, in

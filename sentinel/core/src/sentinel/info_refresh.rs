@@ -234,9 +234,7 @@ impl Sentinel {
         channel: &'static str,
         extra: &str,
     ) {
-        if let Some(ev) = self.event_about(owner, level, channel, extra) {
-            self.emit(ev);
-        }
+        self.emit_about(owner, level, channel, extra);
     }
 
     /// How often `owner` gets INFO: the info period, or one second for replicas of a master in

@@ -148,9 +148,7 @@ impl Sentinel {
             LinkKind::Command => "-cmd-link-reconnection",
             LinkKind::PubSub => "-pubsub-link-reconnection",
         };
-        if let Some(ev) = self.event_about(l.owner, Level::Debug, channel, "") {
-            self.emit(ev);
-        }
+        self.emit_about(l.owner, Level::Debug, channel, "");
         if let Some(node) = self.node_mut(l.owner) {
             if node.cmd == Some(link) {
                 node.cmd = None;

@@ -15,6 +15,7 @@ mod info_refresh;
 mod links;
 mod periodic;
 mod schedule;
+mod scripts;
 mod tilt;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -96,6 +97,8 @@ pub struct Sentinel {
     /// Client sessions, ACL users, global options and process facts (commands/).
     front: commands::state::Front,
     tilt: tilt::Tilt,
+    /// Notification and client-reconfig scripts waiting or running.
+    scripts: scripts::ScriptQueue,
     /// `SENTINEL SIMULATE-FAILURE` flags.
     pub(crate) simulate_failure: SimulateFailure,
     /// An `Exit` was issued: the process is going away, nothing more is done.
@@ -140,6 +143,7 @@ impl Sentinel {
             held: Vec::new(),
             front,
             tilt: tilt::Tilt::default(),
+            scripts: scripts::ScriptQueue::default(),
             simulate_failure: SimulateFailure::default(),
             exiting: false,
         }
@@ -189,10 +193,14 @@ impl Sentinel {
 
     /// When `handle_timeout` should be called next (and the wall clock reported).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.schedule.next(), self.next_wall_check()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.schedule.next(),
+            self.next_wall_check(),
+            self.next_script_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Sets the `SENTINEL SIMULATE-FAILURE` flags.
@@ -216,6 +224,7 @@ impl Sentinel {
         while let Some(owner) = self.schedule.pop_due(now) {
             self.service(now, owner);
         }
+        self.service_scripts(now);
     }
 
     /// A config write asked for with `Action::Persist` finished. Writes complete in token
@@ -326,6 +335,21 @@ impl Sentinel {
         self.actions.push_back(Action::Publish(event.clone()));
         if published {
             self.deliver_event(&event);
+        }
+    }
+
+    /// Emits an event about an instance (`%@` then `extra`); a WARNING-level one also runs the
+    /// notification script of the instance's master.
+    pub(crate) fn emit_about(
+        &mut self,
+        owner: Owner,
+        level: Level,
+        channel: &'static str,
+        extra: &str,
+    ) {
+        if let Some(ev) = self.event_about(owner, level, channel, extra) {
+            self.notify_script(owner, &ev);
+            self.emit(ev);
         }
     }
 

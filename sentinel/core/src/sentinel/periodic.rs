@@ -152,9 +152,7 @@ impl Sentinel {
             node.health = health;
             node.health_changed = now;
         }
-        if let Some(ev) = self.event_about(owner, Level::Warning, event, "") {
-            self.emit(ev);
-        }
+        self.emit_about(owner, Level::Warning, event, "");
     }
 
     /// The earliest time something will be due for `owner`.

@@ -146,10 +146,11 @@ impl Sentinel {
         let tilt_since = self.tilt_since().map_or(-1, |t| {
             i64::try_from(now.millis_since(t) / 1000).unwrap_or(i64::MAX)
         });
+        let (running, queued) = self.script_counts();
         let _ = write!(
             out,
             "# Sentinel\r\nsentinel_masters:{}\r\nsentinel_tilt:{}\r\nsentinel_tilt_since_seconds:{tilt_since}\r\n\
-             sentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n\
+             sentinel_running_scripts:{running}\r\nsentinel_scripts_queue_length:{queued}\r\n\
              sentinel_simulate_failure_flags:{sim_bits}\r\n",
             self.master_by_name.len(),
             u8::from(self.in_tilt()),

@@ -395,7 +395,7 @@ impl Sentinel {
             b"get-master-addr-by-name" => self.get_master_addr_by_name(&args[2]),
             b"ckquorum" => self.ckquorum(&args[2]),
             b"info-cache" => self.info_cache(now, &args[2..]),
-            b"pending-scripts" => Frame::Array(Vec::new()),
+            b"pending-scripts" => self.pending_scripts(now),
             b"help" => help::sentinel(),
             b"myid" => Frame::bulk(self.params.myid.as_bytes()),
             b"flushconfig" => {

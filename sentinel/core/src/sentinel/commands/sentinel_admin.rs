@@ -69,14 +69,12 @@ impl Sentinel {
                 return Some(Frame::error(e.to_string()));
             }
         };
-        if let Some(ev) = self.event_about(
+        self.emit_about(
             Owner::Master(mid),
             Level::Warning,
             "+monitor",
             &format!("quorum {quorum}"),
-        ) {
-            self.emit(ev);
-        }
+        );
         self.reply_after_persist(client, Frame::ok(), save_failed());
         None
     }
@@ -91,9 +89,7 @@ impl Sentinel {
         let Some(mid) = self.master_id(name) else {
             return Some(no_such_master());
         };
-        if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "-monitor", "") {
-            self.emit(ev);
-        }
+        self.emit_about(Owner::Master(mid), Level::Warning, "-monitor", "");
         self.forget_master(now, mid);
         self.reply_after_persist(client, Frame::ok(), save_failed());
         None
@@ -209,10 +205,7 @@ impl Sentinel {
         for e in sentinels.values() {
             self.release_peer(now, e.peer, mid);
         }
-        if let Some(ev) = self.event_about(Owner::Master(mid), Level::Warning, "+reset-master", "")
-        {
-            self.emit(ev);
-        }
+        self.emit_about(Owner::Master(mid), Level::Warning, "+reset-master", "");
         self.schedule.set(Owner::Master(mid), now);
     }
 }

@@ -50,11 +50,7 @@ impl Sentinel {
                         .map(|a| if redacted { "******".into() } else { text(a) })
                         .collect();
                     let extra = format!("{option_text} {}", shown.join(" "));
-                    if let Some(ev) =
-                        self.event_about(Owner::Master(mid), Level::Warning, "+set", &extra)
-                    {
-                        self.emit(ev);
-                    }
+                    self.emit_about(Owner::Master(mid), Level::Warning, "+set", &extra);
                 }
                 Err(e) => {
                     if changes > 0 {
