@@ -281,6 +281,7 @@ fn serve(
             persister: Some(persister.sender()),
             clock,
             process: Arc::new(Process),
+            vip: None,
         };
         shards.push(shard::spawn(spec).map_err(anyhow::Error::from)?);
     }

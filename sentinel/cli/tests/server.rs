@@ -54,7 +54,10 @@ fn subscriptions_receive_events_and_restrict_resp2() {
     );
     let err = text(&c.cmd(&["SENTINEL", "MYID"]));
     // Redis 7.0 names the subcommand by its full name.
-    assert!(err.starts_with("ERR Can't execute 'sentinel|myid'"), "{err}");
+    assert!(
+        err.starts_with("ERR Can't execute 'sentinel|myid'"),
+        "{err}"
+    );
     assert_eq!(
         c.cmd(&["PING"]),
         Frame::Array(vec![Frame::bulk("pong"), Frame::bulk("")])

@@ -63,6 +63,9 @@ pub struct ShardSpec {
     pub persister: Option<PersistSender>,
     pub clock: Clock,
     pub process: Arc<dyn ProcessControl>,
+    /// Carries out VIP ownership; `None`: VIPs are not handled on this host (not root, no
+    /// program, or none configured) and the core's VIP actions are only logged.
+    pub vip: Option<Arc<dyn crate::vip::VipControl>>,
 }
 
 /// The other threads' handle on a running shard.
@@ -128,6 +131,7 @@ struct Shard {
     process_facts: crate::procinfo::ProcessFacts,
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
+    vip: Option<Arc<dyn crate::vip::VipControl>>,
     stopping: bool,
 }
 
@@ -163,6 +167,7 @@ async fn run(
     }
     core.set_executable_check(crate::procinfo::is_executable);
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
+    core.set_local_addresses(now, crate::vip::local_addresses());
     match core.load_config(now, &spec.config) {
         Ok(()) => {
             for m in &spec.config.masters {
@@ -215,6 +220,7 @@ async fn run(
         process_facts: spec.process_facts,
         persist: PersistState::default(),
         process: spec.process,
+        vip: spec.vip,
         stopping: false,
     };
     shard.run(&mut rx).await;
@@ -384,6 +390,27 @@ impl Shard {
                     "Exiting with status {code} as asked (simulated failure)"
                 ));
                 self.process.exit(code);
+            }
+            Action::VipOwn {
+                vip,
+                interface,
+                lease,
+                announce,
+            } => {
+                if let Some(control) = &self.vip
+                    && let Err(e) = control.own(vip, &interface, lease, announce)
+                {
+                    self.logger
+                        .warning(&format!("Can't claim VIP {vip} on {interface}: {e}"));
+                }
+            }
+            Action::VipRelease { vip, interface } => {
+                if let Some(control) = &self.vip
+                    && let Err(e) = control.release(vip, &interface)
+                {
+                    self.logger
+                        .warning(&format!("Can't release VIP {vip} on {interface}: {e}"));
+                }
             }
             Action::Persist { token } => {
                 if self.persister.is_some() {

@@ -55,6 +55,7 @@ impl Sentinel {
                     self.restore_sentinel(now, mid, &s.runid, Addr::new(s.host.clone(), s.port));
                 }
             }
+            self.set_vip(now, &m.name, m.vip.as_ref());
         }
         Ok(())
     }

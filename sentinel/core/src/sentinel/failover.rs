@@ -397,6 +397,7 @@ impl Sentinel {
         }
         self.request_persist();
         self.schedule.set(Owner::Master(mid), now);
+        self.vip_master_changed(now, mid);
     }
 
     /// sentinel.c `sentinelResetMaster` without forgetting the sentinels: links closed,

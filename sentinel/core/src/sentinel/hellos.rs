@@ -55,6 +55,7 @@ impl Sentinel {
         {
             entry.last_hello = now;
         }
+        self.vip_sentinel_heard(now, &hello.sentinel_runid);
     }
 
     /// Records a newly heard sentinel for `mid`, sharing the link if another master already

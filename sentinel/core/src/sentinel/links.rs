@@ -190,6 +190,9 @@ impl Sentinel {
             }
             Pending::Hello | Pending::Ignored => {}
         }
+        if let Owner::Peer(pid) = owner {
+            self.vip_peer_heard(now, pid);
+        }
         self.service(now, owner);
     }
 

@@ -16,6 +16,7 @@ mod links;
 mod periodic;
 mod schedule;
 mod tilt;
+mod vip;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -34,6 +35,7 @@ use crate::time::Instant;
 use crate::timing::Timing;
 pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
+pub use vip::VipView;
 
 /// Who this sentinel is and how it announces itself.
 #[derive(Clone, Debug)]
@@ -100,6 +102,8 @@ pub struct Sentinel {
     pub(crate) simulate_failure: SimulateFailure,
     /// An `Exit` was issued: the process is going away, nothing more is done.
     exiting: bool,
+    /// VIP ownership (vip.rs).
+    vip: vip::Vips,
 }
 
 /// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
@@ -142,6 +146,7 @@ impl Sentinel {
             tilt: tilt::Tilt::default(),
             simulate_failure: SimulateFailure::default(),
             exiting: false,
+            vip: vip::Vips::default(),
         }
     }
 
@@ -189,10 +194,14 @@ impl Sentinel {
 
     /// When `handle_timeout` should be called next (and the wall clock reported).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.schedule.next(), self.next_wall_check()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.schedule.next(),
+            self.next_wall_check(),
+            self.vip_next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Sets the `SENTINEL SIMULATE-FAILURE` flags.
@@ -216,6 +225,7 @@ impl Sentinel {
         while let Some(owner) = self.schedule.pop_due(now) {
             self.service(now, owner);
         }
+        self.vip_tick(now);
     }
 
     /// A config write asked for with `Action::Persist` finished. Writes complete in token
