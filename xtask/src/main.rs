@@ -24,6 +24,7 @@ mod setup;
 mod test;
 mod toolchain;
 mod util;
+mod vip_failover;
 
 const USAGE: &str = "usage: cargo xtask <task> [args]
 
