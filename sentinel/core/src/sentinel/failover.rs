@@ -236,6 +236,7 @@ impl Sentinel {
         }
         self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
+        self.vip_master_changed(now, mid);
         self.force_hellos(now, mid);
         self.step_failover(now, mid);
     }

@@ -268,13 +268,18 @@ impl Sentinel {
         };
         let spec = entry.spec.clone();
         let ownership = entry.ownership;
-        let Some(m) = self.master(master) else {
+        let Some(&mid) = self.master_by_name.get(master) else {
             self.vip_master_removed(master);
             return;
         };
-        // The VIP itself is on `lo` of every host that can carry it: never "local" for this.
-        let local =
-            self.vip.local.contains(&m.node.addr.host) && m.node.addr.host != spec.addr.to_string();
+        // The master the group advertises: the promoted replica as soon as the leader has
+        // promoted it (what our hellos carry), so the leader on the old master's host lets go
+        // then rather than after reconfiguring every replica. The VIP itself is on `lo` of
+        // every host that can carry it: never "local" for this.
+        let Some(current) = self.current_master_addr(mid) else {
+            return;
+        };
+        let local = self.vip.local.contains(&current.host) && current.host != spec.addr.to_string();
         if !local {
             self.vip_release(master, "-vip-released", "master-not-local");
             return;
