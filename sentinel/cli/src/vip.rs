@@ -18,10 +18,74 @@ use sentinel_vip::{Adoption, VipManager, host};
 /// a restarted sentinel re-adopts them without interrupting a healthy master's VIP.
 const PIN_ROOT: &str = "/sys/fs/bpf/sentinel";
 
-/// The XDP attachments of this process, by interface.
+/// The XDP attachments of this process, by interface, driven by one worker thread: a burst of
+/// gratuitous ARPs through BPF_PROG_RUN with live frames can take a while (the kernel tears
+/// down its page pool after the run), and the shard's event loop must not stall meanwhile, or
+/// it would stop hearing its peers and fence the VIP it has just taken.
 pub struct XdpVips {
-    managers: Mutex<BTreeMap<String, VipManager>>,
+    ops: Mutex<std::sync::mpsc::Sender<Op>>,
+}
+
+/// One job for the worker. Claims carry an absolute deadline taken when the core decided, so a
+/// claim that waited in the queue never reaches past what the core granted.
+enum Op {
+    Own {
+        vip: Ipv4Addr,
+        interface: String,
+        until: std::time::Instant,
+        announce: u32,
+    },
+    Release {
+        vip: Ipv4Addr,
+        interface: String,
+    },
+}
+
+fn worker(
+    mut managers: BTreeMap<String, VipManager>,
+    ops: std::sync::mpsc::Receiver<Op>,
     logger: Arc<Logger>,
+) {
+    // Ends when the process drops the sender (shutdown).
+    for op in ops {
+        let result = match op {
+            Op::Own {
+                vip,
+                interface,
+                until,
+                announce,
+            } => managers
+                .get_mut(&interface)
+                .ok_or_else(|| format!("no VIP program on {interface}"))
+                .and_then(|m| {
+                    let lease = until.saturating_duration_since(std::time::Instant::now());
+                    if lease.is_zero() {
+                        // Decided too long ago: the claim has already run out.
+                        return m.release(vip).map_err(|e| e.to_string());
+                    }
+                    m.set_owned(vip, lease).map_err(|e| e.to_string())?;
+                    if announce > 0 {
+                        let path = m
+                            .send_gratuitous_arp(vip, announce)
+                            .map_err(|e| e.to_string())?;
+                        logger.notice(&format!(
+                            "VIP {vip} on {interface}: {announce} gratuitous ARP(s) sent \
+                             ({path:?})"
+                        ));
+                    }
+                    Ok(())
+                })
+                .map_err(|e| format!("can't claim VIP {vip}: {e}")),
+            Op::Release { vip, interface } => managers
+                .get_mut(&interface)
+                .ok_or_else(|| format!("no VIP program on {interface}"))
+                .and_then(|m| m.release(vip).map_err(|e| e.to_string()))
+                .map_err(|e| format!("can't release VIP {vip}: {e}")),
+        };
+        if let Err(e) = result {
+            logger.warning(&e);
+        }
+    }
 }
 
 /// Sets up VIP takeover for the VIPs `cfg` configures, or says why it cannot.
@@ -91,9 +155,19 @@ pub fn setup(cfg: &ConfigFile, logger: &Arc<Logger>) -> Option<Arc<dyn VipContro
     if managers.is_empty() {
         return None;
     }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker_logger = logger.clone();
+    if let Err(e) = std::thread::Builder::new()
+        .name("vip".into())
+        .spawn(move || worker(managers, rx, worker_logger))
+    {
+        logger.warning(&format!(
+            "WARNING: can't start the VIP thread ({e}): running WITHOUT VIP takeover"
+        ));
+        return None;
+    }
     Some(Arc::new(XdpVips {
-        managers: Mutex::new(managers),
-        logger: logger.clone(),
+        ops: Mutex::new(tx),
     }))
 }
 
@@ -128,6 +202,16 @@ fn attach(iface: &str, logger: &Logger) -> Result<VipManager, sentinel_vip::VipE
     }
 }
 
+impl XdpVips {
+    fn send(&self, op: Op) -> Result<(), String> {
+        self.ops
+            .lock()
+            .map_err(|_| "VIP queue poisoned".to_string())?
+            .send(op)
+            .map_err(|_| "the VIP thread is gone".to_string())
+    }
+}
+
 impl VipControl for XdpVips {
     fn own(
         &self,
@@ -136,28 +220,19 @@ impl VipControl for XdpVips {
         lease: Duration,
         announce: u32,
     ) -> Result<(), String> {
-        let mut managers = self.managers.lock().map_err(|_| "poisoned".to_string())?;
-        let m = managers
-            .get_mut(interface)
-            .ok_or_else(|| format!("no VIP program on {interface}"))?;
-        m.set_owned(vip, lease).map_err(|e| e.to_string())?;
-        if announce > 0 {
-            let path = m
-                .send_gratuitous_arp(vip, announce)
-                .map_err(|e| e.to_string())?;
-            self.logger.notice(&format!(
-                "VIP {vip} on {interface}: {announce} gratuitous ARP(s) sent ({path:?})"
-            ));
-        }
-        Ok(())
+        self.send(Op::Own {
+            vip,
+            interface: interface.to_string(),
+            until: std::time::Instant::now() + lease,
+            announce,
+        })
     }
 
     fn release(&self, vip: Ipv4Addr, interface: &str) -> Result<(), String> {
-        let mut managers = self.managers.lock().map_err(|_| "poisoned".to_string())?;
-        let m = managers
-            .get_mut(interface)
-            .ok_or_else(|| format!("no VIP program on {interface}"))?;
-        m.release(vip).map_err(|e| e.to_string())
+        self.send(Op::Release {
+            vip,
+            interface: interface.to_string(),
+        })
     }
 }
 
