@@ -360,6 +360,13 @@ fn scenario(world: &mut World, started: Instant) -> Result<()> {
     wait_for("the VIP on host 1", Duration::from_secs(20), || {
         vip_owned_on(1)
     })?;
+    // Failovers need every sentinel to know the replicas and the other sentinels.
+    wait_for("discovery", Duration::from_secs(20), || {
+        (1..=HOSTS).all(|i| {
+            redis_cli(&ns_host(i), "127.0.0.1", 26379, &["info", "sentinel"])
+                .is_some_and(|s| s.contains("slaves=2,sentinels=3"))
+        })
+    })?;
     let stop = Arc::new(AtomicBool::new(false));
     let log: Arc<Mutex<Vec<Write1>>> = Arc::default();
     let client_thread = {

@@ -246,7 +246,10 @@ impl Sentinel {
     /// holds.
     fn vip_majority_until(&self, now: Instant, master: &str, lease: Duration) -> Option<Instant> {
         let m = self.master(master)?;
-        let group = m.sentinels.len() + 1;
+        // The group is at least `quorum` strong even before its members are discovered, so a
+        // freshly started sentinel that knows no peers yet is not a majority of one.
+        let quorum = usize::try_from(m.params.quorum).unwrap_or(usize::MAX);
+        let group = (m.sentinels.len() + 1).max(quorum);
         let need = group / 2 + 1;
         let mut contacts: Vec<Instant> = std::iter::once(now)
             .chain(

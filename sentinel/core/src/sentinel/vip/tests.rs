@@ -233,6 +233,37 @@ fn switch_master_moves_the_vip() {
 }
 
 #[test]
+fn a_sentinel_that_knows_no_peers_yet_is_not_a_majority_when_quorum_says_more() {
+    let mut s = Sentinel::new(SentinelParams {
+        myid: MYID.to_string(),
+        port: 26379,
+        announce_ip: None,
+        current_epoch: 0,
+        timing: Timing::default(),
+        limits: Limits::default(),
+        seed: 1,
+    });
+    let mut m = MasterConfig::new("mymaster", "10.0.0.1", 6379, 2);
+    m.down_after_ms = 1000;
+    m.vip = Some(VipConfig {
+        addr: VIP,
+        interface: "eth0".into(),
+        lease_ms: None,
+        garp_count: None,
+    });
+    let cfg = SentinelConfig {
+        masters: vec![m],
+        ..SentinelConfig::default()
+    };
+    s.load_config(ms(0), &cfg).unwrap();
+    s.set_local_addresses(ms(0), ["10.0.0.1".to_string()]);
+    assert!(!s.vip_views()[0].owned, "quorum 2: a group of at least two");
+    // The first peer is discovered by its hello: now two of two.
+    hello(&mut s, ms(10), PEERS[0], "10.0.0.1", 0);
+    assert!(s.vip_views()[0].owned);
+}
+
+#[test]
 fn lone_sentinel_renews_on_its_own_timers() {
     let mut s = Sentinel::new(SentinelParams {
         myid: MYID.to_string(),
