@@ -167,7 +167,11 @@ async fn run(
     }
     core.set_executable_check(crate::procinfo::is_executable);
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
-    core.set_local_addresses(now, crate::vip::local_addresses());
+    // Without a way to carry VIP decisions out, the core must not claim VIPs (nor publish
+    // +vip-acquired): with no local addresses, no master is ever on this host.
+    if spec.vip.is_some() {
+        core.set_local_addresses(now, crate::vip::local_addresses());
+    }
     match core.load_config(now, &spec.config) {
         Ok(()) => {
             for m in &spec.config.masters {
