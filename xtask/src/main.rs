@@ -21,6 +21,7 @@ mod procs;
 mod redis_group;
 mod resp;
 mod setup;
+mod sim;
 mod test;
 mod toolchain;
 mod util;
@@ -31,6 +32,7 @@ const USAGE: &str = "usage: cargo xtask <task> [args]
 tasks:
   setup                      install what the project needs (apt, rustup toolchains, tools); idempotent
   test [--fuzz|--no-fuzz]    setup if needed, fmt check, dependency guard, clippy -D warnings,
+  sim [--seeds N] [--start S] [--faults K]  seeded random-fault simulator runs with safety checks
                              all tests, a fuzz smoke (with --fuzz or CI set), itest
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
@@ -78,6 +80,7 @@ fn run() -> Result<()> {
         "itest" => itest::run(&rest),
         "demo" => demo::run(&rest),
         "compat" => compat::run(&rest),
+        "sim" => sim::run(&rest),
         "failover-bench" => failover_bench::run(&rest),
         "mixed-group" => mixed_group::run(&rest),
         "" | "help" | "-h" | "--help" => {

@@ -91,8 +91,20 @@ fn load(path: &Path, overrides: &[String]) -> Result<(ConfigFile, String), Fatal
         full.push_str(line);
         full.push('\n');
     }
+    // Redis applies `dir` (a chdir) while loading, before the queued `sentinel` lines, so a
+    // relative script path is relative to `dir`. A first permissive pass finds `dir`.
+    let dir = config::load(&full, &LoadOptions::permissive())
+        .ok()
+        .and_then(|c| c.server.dir)
+        .map(PathBuf::from);
+    let check = |script: &str| match &dir {
+        Some(d) if Path::new(script).is_relative() => {
+            is_executable(&d.join(script).to_string_lossy())
+        }
+        _ => is_executable(script),
+    };
     let opts = LoadOptions {
-        is_executable: &is_executable,
+        is_executable: &check,
     };
     match config::load(&full, &opts) {
         Ok(cfg) => Ok((cfg, text)),

@@ -81,6 +81,14 @@ pub fn is_executable(path: &str) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
 }
 
+/// Resolves a hostname to its first address (the core shows IPs when `announce-hostnames` is
+/// off). Blocking, through the system resolver (`/etc/hosts`, DNS).
+pub fn resolve_host(host: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let mut addrs = (host, 0).to_socket_addrs().ok()?;
+    addrs.next().map(|a| a.ip().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +105,12 @@ mod tests {
         assert_eq!(info.process_id, std::process::id());
         assert!(info.os.starts_with("Linux "));
         assert!(is_executable("/bin/sh"));
-        assert!(!is_executable("/etc/hostname"));
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, "x").unwrap();
+        assert!(!is_executable(&plain.to_string_lossy()));
         assert!(!is_executable("/no/such/file"));
+        let local = resolve_host("localhost").unwrap();
+        assert!(local == "127.0.0.1" || local == "::1", "{local}");
     }
 }

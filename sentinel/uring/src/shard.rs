@@ -166,6 +166,7 @@ async fn run(
         logger.warning(&format!("Can't apply the client configuration: {e}"));
     }
     core.set_executable_check(crate::procinfo::is_executable);
+    core.set_resolver(crate::procinfo::resolve_host);
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
     // Without a way to carry VIP decisions out, the core must not claim VIPs (nor publish
     // +vip-acquired): with no local addresses, no master is ever on this host.

@@ -7,9 +7,7 @@ use std::time::Duration;
 use super::{MonitorError, Sentinel};
 use crate::addr::Addr;
 use crate::config::{KnownReplica, KnownSentinel, MasterConfig, SentinelConfig};
-use crate::instance::{
-    Failover, MasterId, MasterParams, Node, Owner, Peer, Replica, SentinelEntry,
-};
+use crate::instance::{Failover, MasterId, MasterParams, Owner, Replica};
 use crate::time::Instant;
 
 impl MasterParams {
@@ -52,7 +50,7 @@ impl Sentinel {
             }
             for s in &m.known_sentinels {
                 if s.runid != self.params.myid {
-                    self.restore_sentinel(now, mid, &s.runid, Addr::new(s.host.clone(), s.port));
+                    self.attach_sentinel(now, mid, &s.runid, Addr::new(s.host.clone(), s.port));
                 }
             }
             self.set_vip(now, &m.name, m.vip.as_ref());
@@ -70,42 +68,6 @@ impl Sentinel {
         let rid = m.replicas.insert(Replica::new(addr.clone(), now));
         m.replica_by_addr.insert(addr, rid);
         self.schedule.set(Owner::Replica(mid, rid), now);
-    }
-
-    fn restore_sentinel(&mut self, now: Instant, mid: MasterId, runid: &str, addr: Addr) {
-        let pid = match self.peer_by_runid.get(runid) {
-            Some(&pid) => pid,
-            None => {
-                let peer = Peer {
-                    runid: runid.to_string(),
-                    node: Node::new(addr.clone(), now),
-                    masters: Vec::new(),
-                };
-                let pid = self.peers.insert(peer);
-                self.peer_by_runid.insert(runid.to_string(), pid);
-                self.schedule.set(Owner::Peer(pid), now);
-                pid
-            }
-        };
-        if let Some(p) = self.peers.get_mut(pid)
-            && !p.masters.contains(&mid)
-        {
-            p.masters.push(mid);
-        }
-        if let Some(m) = self.masters.get_mut(mid) {
-            m.sentinels.insert(
-                runid.to_string(),
-                SentinelEntry {
-                    peer: pid,
-                    addr,
-                    last_hello: now,
-                    master_down: None,
-                    voted_leader: None,
-                    voted_leader_epoch: 0,
-                    last_ask: None,
-                },
-            );
-        }
     }
 
     /// What the config file should say now: `base` (the loaded file's sentinel section, for

@@ -284,6 +284,24 @@ impl Sentinel {
             self.fast_poll(now, Owner::Replica(mid, rid));
             in_progress += 1;
         }
+        // Watch the replicas being reconfigured closely: their INFO says when they are done.
+        let poll_due = self.masters.get(mid).is_some_and(|m| {
+            m.failover
+                .last_fast_poll
+                .is_none_or(|t| now - t >= FAST_POLL)
+        });
+        if poll_due {
+            let moving: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
+                m.replicas
+                    .iter()
+                    .filter(|(_, r)| matches!(r.reconf, Reconf::Sent { .. } | Reconf::InProgress))
+                    .map(|(rid, _)| rid)
+                    .collect()
+            });
+            for rid in moving {
+                self.fast_poll(now, Owner::Replica(mid, rid));
+            }
+        }
         self.detect_failover_end(now, mid, promoted, &target);
     }
 
@@ -344,17 +362,7 @@ impl Sentinel {
         let Some(new_addr) = m.replicas.get(promoted).map(|r| r.node.addr.clone()) else {
             return;
         };
-        let old = m.node.addr.clone();
-        let name = m.params.name.clone();
-        self.emit(event::plain(
-            Level::Warning,
-            "+switch-master",
-            format!(
-                "{name} {} {} {} {}",
-                old.host, old.port, new_addr.host, new_addr.port
-            ),
-        ));
-        self.switch_master(now, mid, new_addr);
+        self.announce_and_switch(now, mid, new_addr);
     }
 
     /// sentinel.c `sentinelAbortFailover`.

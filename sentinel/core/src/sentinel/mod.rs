@@ -351,33 +351,38 @@ impl Sentinel {
         channel: &'static str,
         extra: &str,
     ) -> Option<Event> {
+        // Addresses as clients see them (`announce-hostnames`).
+        let shown = |a: &Addr| Addr::new(self.shown_host(&a.host), a.port);
         match owner {
             Owner::Master(mid) => {
                 let m = self.masters.get(mid)?;
+                let addr = shown(&m.node.addr);
                 let subject = Subject::Master {
                     name: &m.params.name,
-                    addr: &m.node.addr,
+                    addr: &addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }
             Owner::Replica(mid, rid) => {
                 let m = self.masters.get(mid)?;
                 let r = m.replicas.get(rid)?;
+                let (addr, master_addr) = (shown(&r.node.addr), shown(&m.node.addr));
                 let subject = Subject::Replica {
-                    addr: &r.node.addr,
+                    addr: &addr,
                     master: &m.params.name,
-                    master_addr: &m.node.addr,
+                    master_addr: &master_addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }
             Owner::Peer(pid) => {
                 let p = self.peers.get(pid)?;
                 let m = p.masters.first().and_then(|mid| self.masters.get(*mid))?;
+                let (addr, master_addr) = (shown(&p.node.addr), shown(&m.node.addr));
                 let subject = Subject::Sentinel {
                     runid: &p.runid,
-                    addr: &p.node.addr,
+                    addr: &addr,
                     master: &m.params.name,
-                    master_addr: &m.node.addr,
+                    master_addr: &master_addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }

@@ -56,6 +56,17 @@ fn connected(s: &mut Sentinel, down_after_ms: u64) -> (LinkId, LinkId) {
     (links[0], links[1])
 }
 
+/// The replies a pub/sub link gets before any message: CLIENT SETNAME, then SUBSCRIBE.
+fn acknowledge_subscription(s: &mut Sentinel, pubsub: LinkId) {
+    s.handle_reply(ms(2), pubsub, Frame::ok());
+    let ack = Frame::Array(vec![
+        Frame::bulk("subscribe"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::Integer(1),
+    ]);
+    s.handle_reply(ms(2), pubsub, ack);
+}
+
 fn sent(actions: &[Action]) -> Vec<(LinkId, String)> {
     actions
         .iter()
@@ -217,6 +228,7 @@ fn hello_from_a_peer_adds_a_sentinel_once_and_adopts_a_higher_epoch() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     let peer = "0000000000000000000000000000000000000002";
     let payload = format!("127.0.0.1,26380,{peer},7,mymaster,127.0.0.1,6379,0");
     let msg = Frame::Array(vec![
@@ -262,6 +274,7 @@ fn garbage_and_own_hellos_are_ignored() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     for payload in [
         "".to_string(),
         "a,b,c".to_string(),
@@ -502,4 +515,156 @@ fn master_settings_carry_over_from_the_config() {
         Some("xconfig")
     );
     assert_eq!(p.auth_pass.as_deref(), Some("secret"));
+}
+
+#[test]
+fn a_restarted_sentinel_with_a_new_id_replaces_the_old_entry() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let hello = |runid: &str| {
+        let payload = format!("127.0.0.1,26380,{runid},0,mymaster,127.0.0.1,6379,0");
+        Frame::Array(vec![
+            Frame::bulk("message"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::bulk(&payload),
+        ])
+    };
+    let old = "0000000000000000000000000000000000000002";
+    let new = "0000000000000000000000000000000000000003";
+    s.handle_reply(ms(5), pubsub, hello(old));
+    s.handle_reply(ms(6), pubsub, hello(new));
+    let events: Vec<&'static str> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(e.channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec!["+sentinel", "+sentinel-invalid-addr", "+sentinel"]
+    );
+    assert_eq!(
+        s.known_sentinels("mymaster"),
+        vec![(new.to_string(), Addr::new("127.0.0.1", 26380))]
+    );
+}
+
+#[test]
+fn an_error_to_subscribe_drops_the_pubsub_link_but_auth_errors_do_not() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    // CLIENT SETNAME refused: ignored, the link stays.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { .. }))
+    );
+    // SUBSCRIBE refused: the link is useless and goes.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { link } if *link == pubsub))
+    );
+}
+
+#[test]
+fn bogus_is_master_down_replies_are_ignored_and_a_good_one_counts() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 1_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let peer = "0000000000000000000000000000000000000002";
+    let payload = format!("127.0.0.1,26380,{peer},0,mymaster,127.0.0.1,6379,0");
+    let hello = Frame::Array(vec![
+        Frame::bulk("message"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::bulk(&payload),
+    ]);
+    s.handle_reply(ms(5), pubsub, hello);
+    s.handle_timeout(ms(5));
+    let peer_link = drain(&mut s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(6), peer_link, None);
+    // The master stays silent: S_DOWN at ~1 s, then we ask the peer.
+    let mut now = 7;
+    let mut asks = 0;
+    let bogus = [
+        Frame::Integer(1),
+        Frame::Array(vec![Frame::Integer(1)]),
+        Frame::Array(vec![Frame::bulk("1"), Frame::bulk("*"), Frame::Integer(0)]),
+        Frame::Array(vec![
+            Frame::Integer(1),
+            Frame::Integer(5),
+            Frame::Integer(0),
+        ]),
+        Frame::Array(vec![
+            Frame::Integer(1),
+            Frame::bulk("*"),
+            Frame::Integer(-3),
+        ]),
+        Frame::error("ERR unknown command"),
+    ];
+    while now < 3_000 && asks < bogus.len() + 1 {
+        now += 10;
+        s.handle_timeout(ms(now));
+        for a in drain(&mut s) {
+            // Answer everything sent to the peer, in order, so each reply meets its command.
+            let Action::Send { link, args } = a else {
+                continue;
+            };
+            if link != peer_link {
+                continue;
+            }
+            let reply = match args[0].as_ref() {
+                b"PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+                b"PUBLISH" => Frame::Integer(1),
+                _ if args
+                    .get(1)
+                    .is_some_and(|a| a.as_ref() == b"is-master-down-by-addr") =>
+                {
+                    asks += 1;
+                    match bogus.get(asks - 1) {
+                        Some(b) => b.clone(),
+                        None => Frame::Array(vec![
+                            Frame::Integer(1),
+                            Frame::bulk("*"),
+                            Frame::Integer(0),
+                        ]),
+                    }
+                }
+                _ => Frame::ok(),
+            };
+            s.handle_reply(ms(now), peer_link, reply);
+            if asks <= bogus.len() {
+                assert!(
+                    !s.master_view("mymaster").unwrap().odown,
+                    "bogus reply {asks} counted"
+                );
+            }
+        }
+    }
+    assert!(asks > bogus.len(), "only {asks} asks");
+    assert!(
+        s.master_view("mymaster").unwrap().odown,
+        "a well-formed reply reaches quorum 2"
+    );
 }

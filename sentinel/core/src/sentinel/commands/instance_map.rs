@@ -54,7 +54,7 @@ impl Sentinel {
         let flags = self.flags(m, kind, node);
         let mut b = MapBuilder(Vec::with_capacity(40));
         b.text("name", &name);
-        b.text("ip", &node.addr.host);
+        b.text("ip", &self.shown_host(&node.addr.host));
         b.num("port", node.addr.port);
         b.text("runid", node.runid.as_deref().unwrap_or(""));
         b.text("flags", &flags.join(","));
@@ -210,7 +210,7 @@ impl Sentinel {
             peer.masters.len(),
         );
         // The address this master heard in the peer's hellos.
-        b.0[1].1 = Frame::bulk(&entry.addr.host);
+        b.0[1].1 = Frame::bulk(self.shown_host(&entry.addr.host));
         b.0[2].1 = bulk_num(entry.addr.port);
         b.num("last-hello-message", ms_since(now, entry.last_hello));
         b.text("voted-leader", entry.voted_leader.as_deref().unwrap_or("?"));

@@ -247,6 +247,21 @@ impl Sentinel {
         self.front.executable_check = check;
     }
 
+    /// Sets how hostnames are resolved to IPs for what clients and events see when
+    /// `announce-hostnames` is off (sentinel.c keeps both and shows one of them).
+    pub fn set_resolver(&mut self, resolve: fn(&str) -> Option<String>) {
+        self.front.resolver = resolve;
+    }
+
+    /// The host to show for an instance: as written with `announce-hostnames yes`, else its
+    /// IP (a hostname is resolved; an IP is shown as it is).
+    pub(crate) fn shown_host(&self, host: &str) -> String {
+        if self.front.options.announce_hostnames || host.parse::<std::net::IpAddr>().is_ok() {
+            return host.to_string();
+        }
+        (self.front.resolver)(host).unwrap_or_else(|| host.to_string())
+    }
+
     /// A client (or a peer sentinel) sent a command. The reply comes out as `Action::Reply`.
     pub fn handle_client_command(&mut self, now: Instant, client: ClientId, args: Vec<Bytes>) {
         if !self.front.clients.sessions.contains_key(&client) {

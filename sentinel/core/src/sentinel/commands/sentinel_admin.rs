@@ -163,7 +163,7 @@ impl Sentinel {
 
     /// Drops master `mid` from peer `pid`; a peer no master references is forgotten and its
     /// link closed.
-    fn release_peer(&mut self, now: Instant, pid: PeerId, mid: MasterId) {
+    pub(crate) fn release_peer(&mut self, now: Instant, pid: PeerId, mid: MasterId) {
         let Some(p) = self.peers.get_mut(pid) else {
             return;
         };

@@ -72,7 +72,10 @@ impl Sentinel {
             .master_id(name)
             .and_then(|mid| self.current_master_addr(mid))
         {
-            Some(addr) => Frame::Array(vec![Frame::bulk(&addr.host), bulk_num(addr.port)]),
+            Some(addr) => Frame::Array(vec![
+                Frame::bulk(self.shown_host(&addr.host)),
+                bulk_num(addr.port),
+            ]),
             None => Frame::NullArray,
         }
     }

@@ -80,6 +80,8 @@ pub(crate) struct Front {
     /// Says whether a script path exists and is executable (the driver supplies a real check;
     /// the default accepts every path).
     pub(crate) executable_check: fn(&str) -> bool,
+    /// Resolves a hostname to an IP (the driver supplies it; the default resolves nothing).
+    pub(crate) resolver: fn(&str) -> Option<String>,
     /// For `ACL GENPASS`.
     pub(crate) rng: Prng,
     /// The port we listen on, for `announce-port 0`.
@@ -91,6 +93,10 @@ pub(crate) struct Front {
 
 fn accept_any(_: &str) -> bool {
     true
+}
+
+fn resolve_nothing(_: &str) -> Option<String> {
+    None
 }
 
 impl Front {
@@ -105,6 +111,7 @@ impl Front {
                 ..SentinelOptions::default()
             },
             executable_check: accept_any,
+            resolver: resolve_nothing,
             rng: Prng::new(seed ^ 0x05ee_dac1_u64),
             listen_port,
             requirepass: None,
