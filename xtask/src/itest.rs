@@ -9,6 +9,10 @@
 //!   (sentinel/vip/tests/host_setup.rs), and the generic-mode fallback
 //!   (sentinel/vip/tests/generic_fallback.rs).
 //!
+//! - `vip-failover`: three host namespaces with redis-server and our sentinel, a client writing
+//!   through the VIP; the VIP follows a failover and a partitioned master is fenced
+//!   (xtask/src/vip_failover.rs).
+//!
 //! With no name, every suite runs (this is what `cargo xtask test` calls).
 
 use std::process::Command;
@@ -17,7 +21,7 @@ use anyhow::{Result, bail};
 
 use crate::util;
 
-const SUITES: &[&str] = &["vip"];
+const SUITES: &[&str] = &["vip", "vip-failover"];
 
 pub fn run(args: &[String]) -> Result<()> {
     let selected: Vec<&str> = match args {
@@ -42,6 +46,7 @@ pub fn run(args: &[String]) -> Result<()> {
     for suite in selected {
         match suite {
             "vip" => vip()?,
+            "vip-failover" => crate::vip_failover::run()?,
             other => bail!("itest '{other}' has no runner"),
         }
     }

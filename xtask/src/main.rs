@@ -25,6 +25,7 @@ mod sim;
 mod test;
 mod toolchain;
 mod util;
+mod vip_failover;
 
 const USAGE: &str = "usage: cargo xtask <task> [args]
 

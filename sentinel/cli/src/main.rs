@@ -9,6 +9,7 @@ mod args;
 mod bridge;
 mod process;
 mod startup;
+mod vip;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,15 @@ fn main() -> ExitCode {
         std::process::abort();
     }));
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("--xdp-pass") {
+        return match vip::hold_pass(&argv[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match args::parse(&argv) {
         args::Command::Version => {
             println!(

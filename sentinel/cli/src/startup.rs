@@ -257,6 +257,7 @@ fn serve(
     let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), logger.clone())
         .map_err(anyhow::Error::from)?;
     let clock = Clock::new();
+    let vip = crate::vip::setup(cfg, logger);
     let mut listeners = Some(listeners);
     let mut shards = Vec::with_capacity(SHARDS);
     for index in 0..SHARDS {
@@ -293,6 +294,7 @@ fn serve(
             persister: Some(persister.sender()),
             clock,
             process: Arc::new(Process),
+            vip: vip.clone(),
         };
         shards.push(shard::spawn(spec).map_err(anyhow::Error::from)?);
     }

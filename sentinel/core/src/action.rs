@@ -1,5 +1,8 @@
 //! What the core asks its driver to do. Drained with `Sentinel::poll_action`.
 
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
 use bytes::Bytes;
 
 use crate::addr::Addr;
@@ -37,6 +40,17 @@ pub enum Action {
     /// Write the configuration (a snapshot is taken with `Sentinel::config_text`-style calls by
     /// the driver) and then call `handle_persisted` with this token.
     Persist { token: u64 },
+    /// Claim (or renew the claim on) a VIP: the kernel answers ARP for it and passes its
+    /// traffic on `interface` for `lease` from now, then stops by itself. `announce` > 0: a
+    /// takeover, send that many gratuitous ARPs.
+    VipOwn {
+        vip: Ipv4Addr,
+        interface: String,
+        lease: Duration,
+        announce: u32,
+    },
+    /// Give up a VIP at once: no ARP answers, its traffic dropped (fenced).
+    VipRelease { vip: Ipv4Addr, interface: String },
     /// Run a script: `argv[0]` is the executable, with the sentinel's environment and no
     /// inherited descriptors. Report its pid with `handle_script_started` and its end with
     /// `handle_script_exited` (a failed spawn as exit code 2).

@@ -30,7 +30,7 @@ pub use limits::Limits;
 pub use rng::Prng;
 pub use sentinel::{
     MasterView, MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams,
-    SimulateFailure,
+    SimulateFailure, VipView,
 };
 pub use time::{Instant, WallMillis};
 pub use timing::Timing;

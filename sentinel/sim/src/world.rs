@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bytes::Bytes;
+use sentinel_core::config::VipConfig;
 use sentinel_core::event::Event;
 use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
@@ -45,6 +46,9 @@ struct SimSentinel {
     alive: bool,
     /// Added to virtual time to make this sentinel's wall clock (a jump is a change of it).
     wall_offset_ms: i64,
+    /// The host kernel's VIP map as the XDP program sees it: VIP -> end of the claimed lease.
+    /// It outlives the sentinel process, as the pinned map does.
+    vip_kernel: BTreeMap<std::net::Ipv4Addr, Instant>,
 }
 
 struct Conn {
@@ -139,15 +143,37 @@ impl Sim {
                 .unwrap_or_else(|e| panic!("scenario: {e}"));
         }
         core.observe_wall_clock(self.now, WallMillis(wall_ms(self.now)));
+        // The sentinel's host is its address's host: a redis with the same host is local.
+        core.set_local_addresses(self.now, [addr.host.clone()]);
         self.sentinels.push(SimSentinel {
             core,
             addr,
             alive: true,
             wall_offset_ms: 0,
+            vip_kernel: BTreeMap::new(),
         });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
         idx
+    }
+
+    /// Configures `sentinel vip` for `master` on sentinel `idx`.
+    pub fn set_vip(&mut self, idx: SentinelIdx, master: &str, vip: &VipConfig) {
+        let now = self.now;
+        self.sentinels[idx].core.set_vip(now, master, Some(vip));
+        self.drain(idx);
+    }
+
+    /// The sentinels whose host kernel answers for `vip` now (owned, lease not run out).
+    pub fn vip_holders(&self, vip: std::net::Ipv4Addr) -> Vec<SentinelIdx> {
+        (0..self.sentinels.len())
+            .filter(|&i| {
+                self.sentinels[i]
+                    .vip_kernel
+                    .get(&vip)
+                    .is_some_and(|until| *until > self.now)
+            })
+            .collect()
     }
 
     pub fn sentinel(&self, idx: SentinelIdx) -> &Sentinel {
@@ -583,6 +609,13 @@ impl Sim {
                     );
                 }
                 Action::KillScript { .. } => {}
+                Action::VipOwn { vip, lease, .. } => {
+                    let until = self.now + lease;
+                    self.sentinels[idx].vip_kernel.insert(vip, until);
+                }
+                Action::VipRelease { vip, .. } => {
+                    self.sentinels[idx].vip_kernel.remove(&vip);
+                }
                 Action::Persist { token } => {
                     let at = self.now + Duration::from_millis(1);
                     self.push(

@@ -22,12 +22,14 @@ pub mod persister;
 pub mod procinfo;
 mod scripts;
 pub mod shard;
+pub mod vip;
 
 pub use clock::Clock;
 pub use error::DriverError;
 pub use log::Logger;
 pub use persister::Persister;
 pub use shard::{ProcessControl, ShardHandle, ShardSpec};
+pub use vip::VipControl;
 
 /// The shard that owns `master` when there are `shards` of them (FNV-1a of the name: stable
 /// across runs and platforms).

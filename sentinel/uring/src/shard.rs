@@ -63,6 +63,9 @@ pub struct ShardSpec {
     pub persister: Option<PersistSender>,
     pub clock: Clock,
     pub process: Arc<dyn ProcessControl>,
+    /// Carries out VIP ownership; `None`: VIPs are not handled on this host (not root, no
+    /// program, or none configured) and the core's VIP actions are only logged.
+    pub vip: Option<Arc<dyn crate::vip::VipControl>>,
 }
 
 /// The other threads' handle on a running shard.
@@ -129,6 +132,7 @@ struct Shard {
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
     scripts: crate::scripts::Scripts,
+    vip: Option<Arc<dyn crate::vip::VipControl>>,
     stopping: bool,
 }
 
@@ -165,6 +169,11 @@ async fn run(
     core.set_executable_check(crate::procinfo::is_executable);
     core.set_resolver(crate::procinfo::resolve_host);
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
+    // Without a way to carry VIP decisions out, the core must not claim VIPs (nor publish
+    // +vip-acquired): with no local addresses, no master is ever on this host.
+    if spec.vip.is_some() {
+        core.set_local_addresses(now, crate::vip::local_addresses());
+    }
     match core.load_config(now, &spec.config) {
         Ok(()) => {
             for m in &spec.config.masters {
@@ -218,6 +227,7 @@ async fn run(
         persist: PersistState::default(),
         process: spec.process,
         scripts: crate::scripts::Scripts::default(),
+        vip: spec.vip,
         stopping: false,
     };
     shard.run(&mut rx).await;
@@ -408,6 +418,27 @@ impl Shard {
                 }
             }
             Action::KillScript { id } => self.scripts.kill(id),
+            Action::VipOwn {
+                vip,
+                interface,
+                lease,
+                announce,
+            } => {
+                if let Some(control) = &self.vip
+                    && let Err(e) = control.own(vip, &interface, lease, announce)
+                {
+                    self.logger
+                        .warning(&format!("Can't claim VIP {vip} on {interface}: {e}"));
+                }
+            }
+            Action::VipRelease { vip, interface } => {
+                if let Some(control) = &self.vip
+                    && let Err(e) = control.release(vip, &interface)
+                {
+                    self.logger
+                        .warning(&format!("Can't release VIP {vip} on {interface}: {e}"));
+                }
+            }
             Action::Persist { token } => {
                 if self.persister.is_some() {
                     self.persist.waiting.push(token);

@@ -53,6 +53,7 @@ impl Sentinel {
                     self.attach_sentinel(now, mid, &s.runid, Addr::new(s.host.clone(), s.port));
                 }
             }
+            self.set_vip(now, &m.name, m.vip.as_ref());
         }
         Ok(())
     }

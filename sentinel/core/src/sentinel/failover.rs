@@ -245,6 +245,7 @@ impl Sentinel {
         if let (Some(from), Some(to)) = (from, to) {
             self.client_reconfig_script(mid, true, &from, &to);
         }
+        self.vip_master_changed(now, mid);
         self.force_hellos(now, mid);
         self.step_failover(now, mid);
     }
@@ -414,6 +415,7 @@ impl Sentinel {
         }
         self.request_persist();
         self.schedule.set(Owner::Master(mid), now);
+        self.vip_master_changed(now, mid);
     }
 
     /// sentinel.c `sentinelResetMaster` without forgetting the sentinels: links closed,

@@ -57,6 +57,7 @@ impl Sentinel {
         {
             entry.last_hello = now;
         }
+        self.vip_sentinel_heard(now, &hello.sentinel_runid);
     }
 
     /// Records a newly heard sentinel for `mid` (`+sentinel`, persisted).

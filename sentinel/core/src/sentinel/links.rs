@@ -196,6 +196,9 @@ impl Sentinel {
             }
             Pending::Hello | Pending::Ignored | Pending::Subscribe => {}
         }
+        if let Owner::Peer(pid) = owner {
+            self.vip_peer_heard(now, pid);
+        }
         self.service(now, owner);
     }
 

@@ -17,6 +17,7 @@ mod periodic;
 mod schedule;
 mod scripts;
 mod tilt;
+mod vip;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -35,6 +36,7 @@ use crate::time::Instant;
 use crate::timing::Timing;
 pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
+pub use vip::VipView;
 
 /// Who this sentinel is and how it announces itself.
 #[derive(Clone, Debug)]
@@ -103,6 +105,8 @@ pub struct Sentinel {
     pub(crate) simulate_failure: SimulateFailure,
     /// An `Exit` was issued: the process is going away, nothing more is done.
     exiting: bool,
+    /// VIP ownership (vip.rs).
+    vip: vip::Vips,
 }
 
 /// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
@@ -146,6 +150,7 @@ impl Sentinel {
             scripts: scripts::ScriptQueue::default(),
             simulate_failure: SimulateFailure::default(),
             exiting: false,
+            vip: vip::Vips::default(),
         }
     }
 
@@ -197,6 +202,7 @@ impl Sentinel {
             self.schedule.next(),
             self.next_wall_check(),
             self.next_script_deadline(),
+            self.vip_next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -225,6 +231,7 @@ impl Sentinel {
             self.service(now, owner);
         }
         self.service_scripts(now);
+        self.vip_tick(now);
     }
 
     /// A config write asked for with `Action::Persist` finished. Writes complete in token

@@ -54,6 +54,12 @@ impl Sentinel {
                 _ => self.info_sentinel(now, &mut out),
             }
         }
+        if Self::info_wants_vip(&args[1..]) {
+            if !out.is_empty() {
+                out.push_str("\r\n");
+            }
+            self.info_vip(now, &mut out);
+        }
         Frame::Bulk(Bytes::from(out))
     }
 

@@ -180,6 +180,7 @@ impl Sentinel {
             return;
         };
         self.master_by_name.remove(&m.params.name);
+        self.vip_master_removed(&m.params.name);
         self.schedule.remove(Owner::Master(mid));
         self.close_links(now, [m.node.cmd, m.node.pubsub]);
         for (rid, r) in m.replicas.iter() {
