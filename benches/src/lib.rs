@@ -2,5 +2,7 @@
 //! (`fleet` binary) and the side-by-side detection and failover benchmark (`bench` binary,
 //! driven by `cargo xtask bench`).
 
+pub mod bench;
+pub mod client;
 pub mod fleet;
 pub mod scenario;
