@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 mod apt;
+mod bench;
 mod deps;
 mod ebpf;
 mod fuzz;
@@ -23,6 +24,8 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
+  bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]
+                             fleet + side-by-side detection/failover benchmark (benches/README.md)
   demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
 ";
 
@@ -50,6 +53,7 @@ fn run() -> Result<()> {
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
+        "bench" => bench::run(&rest),
         "demo" => {
             bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
         }

@@ -1,6 +1,7 @@
 //! Every event each sentinel publishes, timestamped on arrival by a `PSUBSCRIBE *` client.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Instant;
@@ -78,6 +79,32 @@ impl Log {
         out
     }
 
+    /// Masters for which `sentinel` has announced at least `replicas` `+slave` and `peers`
+    /// `+sentinel` events: discovery progress from events alone, for a sentinel that does not
+    /// answer `SENTINEL MASTERS`.
+    pub fn discovered(&self, sentinel: usize, replicas: usize, peers: usize) -> usize {
+        let mut per: HashMap<&str, (usize, usize)> = HashMap::new();
+        for e in self.events.iter().filter(|e| e.sentinel == sentinel) {
+            let slot = match e.channel.as_str() {
+                "+slave" => 0,
+                "+sentinel" => 1,
+                _ => continue,
+            };
+            // `<type> <name> <ip> <port> @ <master> <ip> <port>`
+            let Some(master) = e.payload.split(" @ ").nth(1).and_then(|m| m.split(' ').next())
+            else {
+                continue;
+            };
+            let c = per.entry(master).or_default();
+            if slot == 0 {
+                c.0 += 1;
+            } else {
+                c.1 += 1;
+            }
+        }
+        per.values().filter(|(r, p)| *r >= replicas && *p >= peers).count()
+    }
+
     pub fn count(&self, channel: &str) -> usize {
         self.events.iter().filter(|e| e.channel == channel).count()
     }
@@ -108,5 +135,17 @@ mod tests {
         let firsts = l.first_per_sentinel("+sdown", "m1", t0, 3);
         assert!(firsts[0].is_none() && firsts[1].is_some() && firsts[2].is_none());
         assert_eq!(firsts[1], Some(l.events[0].at));
+    }
+
+    #[test]
+    fn discovery_from_events() {
+        let mut l = Log::default();
+        l.events.push(ev(0, "+slave", "slave 1.1.1.2:6379 1.1.1.2 6379 @ m0 1.1.1.1 6379"));
+        l.events.push(ev(0, "+sentinel", "sentinel abc 127.0.0.1 26380 @ m0 1.1.1.1 6379"));
+        l.events.push(ev(0, "+slave", "slave 1.1.1.4:6379 1.1.1.4 6379 @ m1 1.1.1.3 6379"));
+        l.events.push(ev(1, "+sentinel", "sentinel abc 127.0.0.1 26380 @ m1 1.1.1.3 6379"));
+        assert_eq!(l.discovered(0, 1, 1), 1);
+        assert_eq!(l.discovered(0, 1, 0), 2);
+        assert_eq!(l.discovered(1, 1, 1), 0);
     }
 }
