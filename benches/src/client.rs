@@ -12,6 +12,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub struct Client {
+    addr: SocketAddr,
+    /// A reply may still be in flight (a call timed out): reconnect before the next call so
+    /// that replies cannot be paired with the wrong command.
+    stale: bool,
     stream: TcpStream,
     rbuf: BytesMut,
     wbuf: BytesMut,
@@ -33,6 +37,8 @@ impl Client {
             .with_context(|| format!("connecting to {addr}"))?;
         let _ = stream.set_nodelay(true);
         Ok(Client {
+            addr,
+            stale: false,
             stream,
             rbuf: BytesMut::with_capacity(16 * 1024),
             wbuf: BytesMut::new(),
@@ -72,8 +78,14 @@ impl Client {
 
     /// Sends a command and returns its reply (an error reply is an `Err`).
     pub async fn call<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<Frame> {
+        if self.stale {
+            *self = Client::connect(self.addr).await?;
+        }
+        self.stale = true;
         self.send(args).await?;
-        match self.read().await? {
+        let reply = self.read().await;
+        self.stale = reply.is_err();
+        match reply? {
             Frame::Error(e) => bail!("{}", String::from_utf8_lossy(&e)),
             f => Ok(f),
         }
@@ -99,7 +111,8 @@ impl Client {
             let (Frame::Array(items) | Frame::Push(items)) = f else {
                 continue;
             };
-            let text = |f: &Frame| String::from_utf8_lossy(f.as_bytes().unwrap_or(b"")).into_owned();
+            let text =
+                |f: &Frame| String::from_utf8_lossy(f.as_bytes().unwrap_or(b"")).into_owned();
             match items.first().and_then(Frame::as_bytes) {
                 Some(b"pmessage") if items.len() == 4 => {
                     return Ok(Message {
@@ -125,7 +138,11 @@ impl Client {
 pub fn pairs(f: &Frame) -> Vec<(String, String)> {
     let s = |f: &Frame| String::from_utf8_lossy(f.as_bytes().unwrap_or(b"")).into_owned();
     match f {
-        Frame::Array(items) => items.chunks(2).filter(|c| c.len() == 2).map(|c| (s(&c[0]), s(&c[1]))).collect(),
+        Frame::Array(items) => items
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (s(&c[0]), s(&c[1])))
+            .collect(),
         Frame::Map(kv) => kv.iter().map(|(k, v)| (s(k), s(v))).collect(),
         _ => Vec::new(),
     }

@@ -105,7 +105,7 @@ pub struct RunSpec {
     /// Idle measurement window after convergence (CPU, RSS, client latency).
     #[serde(default = "default_idle")]
     pub idle_s: u64,
-    /// Faults injected (each on a different master group).
+    /// Faults injected (each on a different master group; at most `fleet.masters`).
     #[serde(default = "default_faults")]
     pub faults: usize,
     /// `freeze` (like SIGSTOP) or `kill` (close and refuse).
@@ -211,9 +211,6 @@ impl Scenario {
         if !matches!(self.run.fault.as_str(), "freeze" | "kill") {
             bail!("run.fault must be \"freeze\" or \"kill\"");
         }
-        if self.run.faults > f.masters {
-            bail!("run.faults ({}) exceeds fleet.masters", self.run.faults);
-        }
         Ok(())
     }
 
@@ -222,6 +219,11 @@ impl Scenario {
         self.fleet
             .masters
             .saturating_mul(self.fleet.replicas.saturating_add(1))
+    }
+
+    /// Faults injected: `run.faults`, at most one per master group.
+    pub fn faults(&self) -> usize {
+        self.run.faults.min(self.fleet.masters)
     }
 
     /// Instances per master group.

@@ -36,20 +36,34 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     let Some(scenario) = scenario else {
-        bail!("usage: cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]");
+        bail!(
+            "usage: cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]"
+        );
     };
     let path = scenario_path(&scenario)?;
     let target = target_dir();
     if bins.is_empty() {
         bins = default_bins(&target);
         if bins.is_empty() {
-            bail!("no sentinel binary: {STOCK} is missing (run `cargo xtask setup`) and no target/*/sentinel was built");
+            bail!(
+                "no sentinel binary: {STOCK} is missing (run `cargo xtask setup`) and no target/*/sentinel was built"
+            );
         }
     }
     run_cmd(cargo().args([
-        "build", "--release", "-p", "sentinel-benches", "--bin", "fleet", "--bin", "bench",
+        "build",
+        "--release",
+        "-p",
+        "sentinel-benches",
+        "--bin",
+        "fleet",
+        "--bin",
+        "bench",
     ]))?;
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let out = out.unwrap_or_else(|| target.join("bench").join(name));
     let mut cmd = Command::new(target.join("release").join("bench"));
     cmd.arg(&path).arg("--out").arg(&out).args(&pass);

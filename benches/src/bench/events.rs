@@ -33,7 +33,12 @@ pub type SharedLog = Rc<RefCell<Log>>;
 
 /// Subscribes to every channel of the sentinel at `addr` and records what arrives until the
 /// connection ends.
-pub async fn collect(sentinel: usize, addr: SocketAddr, deadline: Instant, log: SharedLog) -> Result<()> {
+pub async fn collect(
+    sentinel: usize,
+    addr: SocketAddr,
+    deadline: Instant,
+    log: SharedLog,
+) -> Result<()> {
     let mut c = Client::connect_until(addr, deadline).await?;
     c.send(&["PSUBSCRIBE", "*"]).await?;
     tokio::task::spawn_local(async move {
@@ -69,10 +74,20 @@ pub fn is_about(e: &Event, channel: &str, name: &str) -> bool {
 
 impl Log {
     /// When each sentinel first published `channel` about `name` at or after `since`.
-    pub fn first_per_sentinel(&self, channel: &str, name: &str, since: Instant, sentinels: usize) -> Vec<Option<Instant>> {
+    pub fn first_per_sentinel(
+        &self,
+        channel: &str,
+        name: &str,
+        since: Instant,
+        sentinels: usize,
+    ) -> Vec<Option<Instant>> {
         let mut out = vec![None; sentinels];
         for e in &self.events {
-            if e.at >= since && e.sentinel < sentinels && out[e.sentinel].is_none() && is_about(e, channel, name) {
+            if e.at >= since
+                && e.sentinel < sentinels
+                && out[e.sentinel].is_none()
+                && is_about(e, channel, name)
+            {
                 out[e.sentinel] = Some(e.at);
             }
         }
@@ -91,7 +106,11 @@ impl Log {
                 _ => continue,
             };
             // `<type> <name> <ip> <port> @ <master> <ip> <port>`
-            let Some(master) = e.payload.split(" @ ").nth(1).and_then(|m| m.split(' ').next())
+            let Some(master) = e
+                .payload
+                .split(" @ ")
+                .nth(1)
+                .and_then(|m| m.split(' ').next())
             else {
                 continue;
             };
@@ -102,7 +121,28 @@ impl Log {
                 c.1 += 1;
             }
         }
-        per.values().filter(|(r, p)| *r >= replicas && *p >= peers).count()
+        per.values()
+            .filter(|(r, p)| *r >= replicas && *p >= peers)
+            .count()
+    }
+
+    /// Sentinels whose last `+tilt`/`-tilt` event is `+tilt` (in TILT now).
+    pub fn in_tilt(&self) -> Vec<usize> {
+        let mut last: HashMap<usize, bool> = HashMap::new();
+        for e in &self.events {
+            match e.channel.as_str() {
+                "+tilt" => last.insert(e.sentinel, true),
+                "-tilt" => last.insert(e.sentinel, false),
+                _ => None,
+            };
+        }
+        let mut v: Vec<usize> = last
+            .into_iter()
+            .filter(|(_, t)| *t)
+            .map(|(k, _)| k)
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     pub fn count(&self, channel: &str) -> usize {
@@ -115,15 +155,40 @@ mod tests {
     use super::*;
 
     fn ev(s: usize, ch: &str, p: &str) -> Event {
-        Event { sentinel: s, at: Instant::now(), channel: ch.into(), payload: p.into() }
+        Event {
+            sentinel: s,
+            at: Instant::now(),
+            channel: ch.into(),
+            payload: p.into(),
+        }
     }
 
     #[test]
     fn matches_master_events_by_name() {
-        assert!(is_about(&ev(0, "+sdown", "master m3 127.1.0.7 6379"), "+sdown", "m3"));
-        assert!(!is_about(&ev(0, "+sdown", "master m30 127.1.0.7 6379"), "+sdown", "m3"));
-        assert!(!is_about(&ev(0, "+sdown", "slave 127.1.0.8:6379 127.1.0.8 6379 @ m3 127.1.0.7 6379"), "+sdown", "m3"));
-        assert!(is_about(&ev(0, "+switch-master", "m3 127.1.0.7 6379 127.1.0.8 6379"), "+switch-master", "m3"));
+        assert!(is_about(
+            &ev(0, "+sdown", "master m3 127.1.0.7 6379"),
+            "+sdown",
+            "m3"
+        ));
+        assert!(!is_about(
+            &ev(0, "+sdown", "master m30 127.1.0.7 6379"),
+            "+sdown",
+            "m3"
+        ));
+        assert!(!is_about(
+            &ev(
+                0,
+                "+sdown",
+                "slave 127.1.0.8:6379 127.1.0.8 6379 @ m3 127.1.0.7 6379"
+            ),
+            "+sdown",
+            "m3"
+        ));
+        assert!(is_about(
+            &ev(0, "+switch-master", "m3 127.1.0.7 6379 127.1.0.8 6379"),
+            "+switch-master",
+            "m3"
+        ));
     }
 
     #[test]
@@ -140,10 +205,26 @@ mod tests {
     #[test]
     fn discovery_from_events() {
         let mut l = Log::default();
-        l.events.push(ev(0, "+slave", "slave 1.1.1.2:6379 1.1.1.2 6379 @ m0 1.1.1.1 6379"));
-        l.events.push(ev(0, "+sentinel", "sentinel abc 127.0.0.1 26380 @ m0 1.1.1.1 6379"));
-        l.events.push(ev(0, "+slave", "slave 1.1.1.4:6379 1.1.1.4 6379 @ m1 1.1.1.3 6379"));
-        l.events.push(ev(1, "+sentinel", "sentinel abc 127.0.0.1 26380 @ m1 1.1.1.3 6379"));
+        l.events.push(ev(
+            0,
+            "+slave",
+            "slave 1.1.1.2:6379 1.1.1.2 6379 @ m0 1.1.1.1 6379",
+        ));
+        l.events.push(ev(
+            0,
+            "+sentinel",
+            "sentinel abc 127.0.0.1 26380 @ m0 1.1.1.1 6379",
+        ));
+        l.events.push(ev(
+            0,
+            "+slave",
+            "slave 1.1.1.4:6379 1.1.1.4 6379 @ m1 1.1.1.3 6379",
+        ));
+        l.events.push(ev(
+            1,
+            "+sentinel",
+            "sentinel abc 127.0.0.1 26380 @ m1 1.1.1.3 6379",
+        ));
         assert_eq!(l.discovered(0, 1, 1), 1);
         assert_eq!(l.discovered(0, 1, 0), 2);
         assert_eq!(l.discovered(1, 1, 1), 0);

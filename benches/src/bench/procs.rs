@@ -44,7 +44,10 @@ impl FleetProc {
         let ready = async {
             while let Some(l) = rx.recv().await {
                 if let Some(p) = l.strip_prefix("pids ") {
-                    pids = p.split_whitespace().filter_map(|p| p.parse().ok()).collect();
+                    pids = p
+                        .split_whitespace()
+                        .filter_map(|p| p.parse().ok())
+                        .collect();
                 }
                 if l.starts_with("ready ") {
                     return Ok(());

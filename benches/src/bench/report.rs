@@ -49,27 +49,47 @@ pub fn table(results: &[BinaryResult]) -> String {
         rows.push((name.to_string(), results.iter().map(f).collect()));
     };
     row("binary", &|r| r.label.clone());
-    row("instances (masters)", &|r| format!("{} ({})", r.instances, r.masters));
+    row("instances (masters)", &|r| {
+        format!("{} ({})", r.instances, r.masters)
+    });
     row("time to converge (s)", &|r| match r.converge_ms {
         Some(ms) => format!("{:.1}", ms / 1000.0),
         None => format!("NOT CONVERGED: {}", r.converge_progress),
     });
     row("idle CPU % per sentinel", &|r| list(&r.sentinel_cpu_pct, 1));
-    row("CPU-µs / instance / s", &|r| list(&r.cpu_us_per_instance_s, 2));
+    row("CPU-µs / instance / s", &|r| {
+        list(&r.cpu_us_per_instance_s, 2)
+    });
     row("RSS MiB per sentinel", &|r| {
-        let v: Vec<f64> = r.sentinel_rss_kb.iter().map(|k| *k as f64 / 1024.0).collect();
+        let v: Vec<f64> = r
+            .sentinel_rss_kb
+            .iter()
+            .map(|k| *k as f64 / 1024.0)
+            .collect();
         list(&v, 1)
     });
     row("client PING ms p50/p99/max", &|r| lat(&r.client_ping));
-    row("fault-phase CPU % per sentinel", &|r| list(&r.fault_phase_cpu_pct, 1));
+    row("fault-phase CPU % per sentinel", &|r| {
+        list(&r.fault_phase_cpu_pct, 1)
+    });
     row("fault → first +sdown ms p50/p99/max", &|r| lat(&r.sdown));
     row("fault → first +odown ms", &|r| lat(&r.odown));
-    row("fault → first +switch-master ms", &|r| lat(&r.switch_first));
+    row("fault → first +switch-master ms", &|r| {
+        lat(&r.switch_first)
+    });
     row("fault → all +switch-master ms", &|r| lat(&r.switch_all));
     row("+tilt events", &|r| r.tilts.to_string());
-    row("fleet CPU % (idle window)", &|r| format!("{:.1}", r.fleet_cpu_pct));
-    row("fleet RSS MiB", &|r| format!("{:.0}", r.fleet_rss_kb as f64 / 1024.0));
-    let w0 = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
+    row("fleet CPU % (idle window)", &|r| {
+        format!("{:.1}", r.fleet_cpu_pct)
+    });
+    row("fleet RSS MiB", &|r| {
+        format!("{:.0}", r.fleet_rss_kb as f64 / 1024.0)
+    });
+    let w0 = rows
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
     let widths: Vec<usize> = (0..results.len())
         .map(|i| {
             rows.iter()

@@ -59,9 +59,13 @@ pub async fn run_one(ctx: &Ctx, t: &Target, b: usize) -> Result<BinaryResult> {
         s.instances(),
         s.workers()
     );
-    let mut fleet =
-        FleetProc::start(&ctx.fleet_bin, &ctx.scenario_path, prefix, Duration::from_secs(120))
-            .await?;
+    let mut fleet = FleetProc::start(
+        &ctx.fleet_bin,
+        &ctx.scenario_path,
+        prefix,
+        Duration::from_secs(120),
+    )
+    .await?;
     let dir = ctx.out_dir.join(&t.label);
     let mut sents = Vec::new();
     let mut addrs = Vec::new();
@@ -82,7 +86,11 @@ pub async fn run_one(ctx: &Ctx, t: &Target, b: usize) -> Result<BinaryResult> {
             .with_context(|| format!("sentinel {k} of {} did not accept connections", t.label))?;
         clients.push(Client::connect_until(*a, started + STARTUP).await?);
     }
-    eprintln!("[{}] {} sentinels up; waiting for convergence", t.label, sents.len());
+    eprintln!(
+        "[{}] {} sentinels up; waiting for convergence",
+        t.label,
+        sents.len()
+    );
     let deadline = started + Duration::from_secs(s.run.converge_timeout_s);
     let (done, progress) = converge(s, &mut clients, &mut sents, &log, deadline).await;
     r.converged = done;
@@ -95,6 +103,7 @@ pub async fn run_one(ctx: &Ctx, t: &Target, b: usize) -> Result<BinaryResult> {
         r.converge_progress,
         started.elapsed().as_secs_f64()
     );
+    settle(&t.label, &log).await;
     idle(s, &mut r, &mut clients, &sents, &fleet.pids).await;
     eprintln!(
         "[{}] idle: sentinel CPU {:?} %, fleet CPU {:.1} %",
@@ -109,16 +118,23 @@ pub async fn run_one(ctx: &Ctx, t: &Target, b: usize) -> Result<BinaryResult> {
         r.notes.push(format!("{} +tilt events", r.tilts));
     }
     for k in &l.closed {
-        r.notes.push(format!("sentinel {k}: event connection closed"));
+        r.notes
+            .push(format!("sentinel {k}: event connection closed"));
     }
     drop(l);
     for (k, sp) in sents.iter_mut().enumerate() {
         if let Some(st) = sp.exited() {
-            r.notes.push(format!("sentinel {k} exited ({st}); log tail:\n{}", sp.log_tail(5)));
+            r.notes.push(format!(
+                "sentinel {k} exited ({st}); log tail:\n{}",
+                sp.log_tail(5)
+            ));
         }
     }
     if !r.converged {
-        r.notes.push(format!("did not converge within {} s: {}", s.run.converge_timeout_s, r.converge_progress));
+        r.notes.push(format!(
+            "did not converge within {} s: {}",
+            s.run.converge_timeout_s, r.converge_progress
+        ));
     }
     Ok(r)
 }
@@ -171,7 +187,11 @@ async fn converge(
                 }
             }
         }
-        let progress = format!("{}/{} masters complete on the slowest sentinel{note}", slowest.min(s.fleet.masters), s.fleet.masters);
+        let progress = format!(
+            "{}/{} masters complete on the slowest sentinel{note}",
+            slowest.min(s.fleet.masters),
+            s.fleet.masters
+        );
         if slowest >= s.fleet.masters {
             return (true, progress);
         }
@@ -179,6 +199,23 @@ async fn converge(
             return (false, progress);
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Sentinels in TILT take no action for 30 s: wait (at most a minute) until none is, so that
+/// the faults measure failover and not TILT.
+async fn settle(label: &str, log: &SharedLog) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let tilted = log.borrow().in_tilt();
+        if tilted.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            eprintln!("[{label}] sentinels {tilted:?} still in TILT; measuring anyway");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -225,7 +262,11 @@ async fn idle(
     r.idle_window_s = t0.elapsed().as_secs_f64();
     r.sentinel_cpu_pct = pct(&s0, &s1);
     let n = r.instances.max(1) as f64;
-    r.cpu_us_per_instance_s = r.sentinel_cpu_pct.iter().map(|p| p / 100.0 * 1e6 / n).collect();
+    r.cpu_us_per_instance_s = r
+        .sentinel_cpu_pct
+        .iter()
+        .map(|p| p / 100.0 * 1e6 / n)
+        .collect();
     r.sentinel_rss_kb = s1.iter().map(|x| x.map_or(0, |x| x.rss_kb)).collect();
     r.fleet_cpu_pct = pct(&f0, &f1).iter().sum();
     r.fleet_rss_kb = f1.iter().flatten().map(|x| x.rss_kb).sum();
@@ -241,7 +282,7 @@ async fn faults(
     sents: &[SentinelProc],
     log: &SharedLog,
 ) -> Result<()> {
-    let k = s.run.faults;
+    let k = s.faults();
     if k == 0 {
         return Ok(());
     }
@@ -264,7 +305,9 @@ async fn faults(
         let all = {
             let l = log.borrow();
             injected.iter().all(|(name, at)| {
-                l.first_per_sentinel("+switch-master", name, *at, n).iter().all(Option::is_some)
+                l.first_per_sentinel("+switch-master", name, *at, n)
+                    .iter()
+                    .all(Option::is_some)
             })
         };
         if all || Instant::now() >= deadline {
@@ -276,7 +319,9 @@ async fn faults(
     r.fault_phase_cpu_pct = pct(&c0, &c1);
     let l = log.borrow();
     let since = |v: Vec<Option<Instant>>, at: Instant| -> Vec<Option<f64>> {
-        v.into_iter().map(|x| x.map(|x| ms(x.duration_since(at)))).collect()
+        v.into_iter()
+            .map(|x| x.map(|x| ms(x.duration_since(at))))
+            .collect()
     };
     for (name, at) in &injected {
         r.faults.push(FaultResult {

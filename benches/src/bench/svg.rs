@@ -22,7 +22,9 @@ const METRICS: [Metric; 4] = [
 ];
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A "nice" axis end at or above `v` (1, 2 or 5 × a power of ten).

@@ -31,7 +31,10 @@ fn main() -> ExitCode {
 fn labels(bins: &[PathBuf]) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     for b in bins {
-        let name = b.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = b
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let base = match name.as_str() {
             "sentinel" => "ours".to_string(),
             other => other.to_string(),
@@ -42,7 +45,10 @@ fn labels(bins: &[PathBuf]) -> Vec<Target> {
             label = format!("{base}-{i}");
             i += 1;
         }
-        out.push(Target { label, bin: b.clone() });
+        out.push(Target {
+            label,
+            bin: b.clone(),
+        });
     }
     out
 }
@@ -73,7 +79,10 @@ fn run() -> Result<()> {
     let mut scenario = Scenario::load(&path)?;
     if let Some(k) = faults {
         if k > scenario.fleet.masters {
-            bail!("--faults {k} exceeds the scenario's {} masters", scenario.fleet.masters);
+            bail!(
+                "--faults {k} exceeds the scenario's {} masters",
+                scenario.fleet.masters
+            );
         }
         scenario.run.faults = k;
     }
@@ -98,8 +107,12 @@ fn run() -> Result<()> {
         out_dir: out.clone(),
     };
     let targets = labels(&bins);
-    let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let local = tokio::task::LocalSet::new();
     let results = local.block_on(&rt, async {
         let mut results = Vec::new();
@@ -129,7 +142,7 @@ fn run() -> Result<()> {
         s.instances(),
         s.sentinels.count,
         s.sentinels.down_after_ms,
-        s.run.faults,
+        s.faults(),
         s.run.fault
     );
     print!("{}", table(&results));
@@ -151,7 +164,7 @@ fn run() -> Result<()> {
         s.name,
         s.instances(),
         s.sentinels.down_after_ms,
-        s.run.faults,
+        s.faults(),
         s.run.fault
     );
     std::fs::write(&svg, cdf_plot(&title, &results))?;

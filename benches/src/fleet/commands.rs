@@ -96,10 +96,7 @@ pub fn dispatch(
         "EXEC" => match s.multi.take() {
             None => put(out, &Frame::error("ERR EXEC without MULTI")),
             Some(queued) => {
-                let replies = queued
-                    .iter()
-                    .map(|a| command(fleet, s, conn, a))
-                    .collect();
+                let replies = queued.iter().map(|a| command(fleet, s, conn, a)).collect();
                 put(out, &Frame::Array(replies));
             }
         },
@@ -179,16 +176,17 @@ fn command(fleet: &Fleet, s: &mut Session, conn: &ConnShared, args: &[Bytes]) ->
         "ROLE" => render::role(fleet, s.index),
         "AUTH" => auth(fleet, s, args),
         "CLIENT" => client(fleet, s, conn, args),
-        "PUBLISH" if args.len() == 3 => {
-            Frame::Integer(fleet.publish(s.index, &args[1], &args[2]))
-        }
+        "PUBLISH" if args.len() == 3 => Frame::Integer(fleet.publish(s.index, &args[1], &args[2])),
         "SLAVEOF" | "REPLICAOF" if args.len() == 3 => {
             let (host, port) = (&args[1], &args[2]);
             if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
                 fleet.slaveof(s.index, None);
                 return Frame::ok();
             }
-            match std::str::from_utf8(port).ok().and_then(|p| p.parse::<u16>().ok()) {
+            match std::str::from_utf8(port)
+                .ok()
+                .and_then(|p| p.parse::<u16>().ok())
+            {
                 Some(port) => {
                     fleet.slaveof(s.index, Some((String::from_utf8_lossy(host).into(), port)));
                     Frame::ok()
@@ -273,10 +271,16 @@ mod tests {
     use sentinel_core::resp::ReplyDecoder;
 
     fn run(fleet: &Fleet, s: &mut Session, conn: &ConnShared, line: &[&str]) -> Frame {
-        let args: Vec<Bytes> = line.iter().map(|a| Bytes::copy_from_slice(a.as_bytes())).collect();
+        let args: Vec<Bytes> = line
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
         let mut out = BytesMut::new();
         dispatch(fleet, s, conn, &args, &mut out);
-        ReplyDecoder::new(Limits::default()).decode(&mut out).unwrap().unwrap()
+        ReplyDecoder::new(Limits::default())
+            .decode(&mut out)
+            .unwrap()
+            .unwrap()
     }
 
     fn setup(pass: &str) -> Fleet {
@@ -328,8 +332,7 @@ mod tests {
         assert!(run(&f, &mut s, &conn, &["PING"]).is_error());
         assert!(run(&f, &mut s, &conn, &["AUTH", "bad"]).is_error());
         assert_eq!(run(&f, &mut s, &conn, &["AUTH", "pw"]), Frame::ok());
-        let Frame::Array(sub) = run(&f, &mut s, &conn, &["SUBSCRIBE", "__sentinel__:hello"])
-        else {
+        let Frame::Array(sub) = run(&f, &mut s, &conn, &["SUBSCRIBE", "__sentinel__:hello"]) else {
             panic!()
         };
         assert_eq!(sub[2], Frame::Integer(1));

@@ -75,9 +75,7 @@ pub fn parse(line: &str, group_size: usize, groups: usize) -> Result<Control, St
         } else if let Some(g) = w.strip_prefix("cur") {
             Target::CurrentMaster(g.parse().map_err(|_| format!("bad target '{w}'"))?)
         } else {
-            Target::Instance(
-                parse_instance_name(group_size, w).ok_or(format!("bad target '{w}'"))?,
-            )
+            Target::Instance(parse_instance_name(group_size, w).ok_or(format!("bad target '{w}'"))?)
         };
         if t.group(group_size).is_some_and(|g| g >= groups) {
             return Err(format!("no such instance '{w}'"));
@@ -129,8 +127,14 @@ mod tests {
 
     #[test]
     fn parses_commands_and_targets() {
-        assert_eq!(parse("freeze m3", 2, 10), Ok(Control::Freeze(Target::Instance(6))));
-        assert_eq!(parse("kill m3r0", 2, 10), Ok(Control::Kill(Target::Instance(7))));
+        assert_eq!(
+            parse("freeze m3", 2, 10),
+            Ok(Control::Freeze(Target::Instance(6)))
+        );
+        assert_eq!(
+            parse("kill m3r0", 2, 10),
+            Ok(Control::Kill(Target::Instance(7)))
+        );
         assert_eq!(
             parse("slow cur2 150", 2, 10),
             Ok(Control::Slow(Target::CurrentMaster(2), 150))
@@ -146,8 +150,16 @@ mod tests {
     #[test]
     fn refuses_bad_commands() {
         for bad in [
-            "", "melt m1", "freeze", "freeze m1 m2", "freeze m10", "slow m1 x", "flap m1 5 0",
-            "flap m1 5 99999", "freeze cur", "kill m1r5",
+            "",
+            "melt m1",
+            "freeze",
+            "freeze m1 m2",
+            "freeze m10",
+            "slow m1 x",
+            "flap m1 5 0",
+            "flap m1 5 99999",
+            "freeze cur",
+            "kill m1r5",
         ] {
             assert!(parse(bad, 2, 10).is_err(), "{bad:?}");
         }

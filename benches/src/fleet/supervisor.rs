@@ -147,7 +147,10 @@ fn route(w: &mut Workers, s: &Scenario, line: &str) -> Result<bool> {
         return Ok(false);
     }
     let n = w.stdins.len();
-    let owner = c.target().and_then(|t| t.group(s.group_size())).map(|g| g % n);
+    let owner = c
+        .target()
+        .and_then(|t| t.group(s.group_size()))
+        .map(|g| g % n);
     for (i, stdin) in w.stdins.iter_mut().enumerate() {
         if owner.is_none_or(|o| o == i) {
             writeln!(stdin, "{line}").context("writing to a fleet worker")?;

@@ -12,10 +12,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::LocalSet;
 
+use super::conn;
 use super::control::{self, Control, Target};
 use super::instance::{Health, Role};
 use super::model::Fleet;
-use super::conn;
 use crate::scenario::Scenario;
 
 /// Listen backlog (redis-server's default `tcp-backlog`).
