@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use sentinel_benches::bench::report::{Report, table};
+use sentinel_benches::bench::result::BinaryResult;
 use sentinel_benches::bench::run::{Ctx, Target, fleet_bin, run_one};
 use sentinel_benches::bench::svg::cdf_plot;
 use sentinel_benches::scenario::Scenario;
@@ -121,13 +122,17 @@ fn run() -> Result<()> {
                 Ok(r) => results.push(r),
                 Err(e) => {
                     eprintln!("[{}] run failed: {e:#}", t.label);
-                    results.push(sentinel_benches::bench::result::BinaryResult {
+                    results.push(BinaryResult {
                         label: t.label.clone(),
                         bin: t.bin.display().to_string(),
                         notes: vec![format!("run failed: {e:#}")],
                         ..Default::default()
                     });
                 }
+            }
+            // Keep what is measured so far, in case a later binary hangs the run.
+            if let Err(e) = write_outputs(&scenario, &out, started, &results) {
+                eprintln!("bench: writing the report: {e:#}");
             }
         }
         results
@@ -146,6 +151,18 @@ fn run() -> Result<()> {
         s.run.fault
     );
     print!("{}", table(&results));
+    let (json, svg) = write_outputs(s, &out, started, &results)?;
+    println!("\nwrote {} and {}", json.display(), svg.display());
+    Ok(())
+}
+
+/// Writes `report.json` and `cdf.svg`; returns their paths.
+fn write_outputs(
+    s: &Scenario,
+    out: &Path,
+    started: u64,
+    results: &[BinaryResult],
+) -> Result<(PathBuf, PathBuf)> {
     let report = Report {
         scenario: &s.name,
         masters: s.fleet.masters,
@@ -154,7 +171,7 @@ fn run() -> Result<()> {
         down_after_ms: s.sentinels.down_after_ms,
         fault: &s.run.fault,
         started_unix_s: started,
-        results: &results,
+        results,
     };
     let json = out.join("report.json");
     std::fs::write(&json, serde_json::to_string_pretty(&report)?)?;
@@ -167,7 +184,6 @@ fn run() -> Result<()> {
         s.faults(),
         s.run.fault
     );
-    std::fs::write(&svg, cdf_plot(&title, &results))?;
-    println!("\nwrote {} and {}", json.display(), svg.display());
-    Ok(())
+    std::fs::write(&svg, cdf_plot(&title, results))?;
+    Ok((json, svg))
 }
