@@ -108,7 +108,7 @@ async fn listen(
                         }
                         Err(e) => {
                             // EMFILE and friends: back off instead of spinning.
-                            eprintln!("fleet: accept on {addr}: {e}");
+                            report_accept_error(addr, &e);
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
                     },
@@ -116,6 +116,22 @@ async fn listen(
                 }
             }
         }
+    }
+}
+
+thread_local! {
+    static ACCEPT_ERRORS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Logs the first accept errors and then one in a thousand (a sentinel that opens too many
+/// connections must not flood the log).
+fn report_accept_error(addr: SocketAddr, e: &std::io::Error) {
+    let n = ACCEPT_ERRORS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if n <= 10 || n % 1000 == 0 {
+        eprintln!("fleet: accept on {addr}: {e} ({n} accept errors so far)");
     }
 }
 
