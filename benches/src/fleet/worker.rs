@@ -130,7 +130,7 @@ fn report_accept_error(addr: SocketAddr, e: &std::io::Error) {
         c.set(c.get() + 1);
         c.get()
     });
-    if n <= 10 || n % 1000 == 0 {
+    if n <= 10 || n.is_multiple_of(1000) {
         eprintln!("fleet: accept on {addr}: {e} ({n} accept errors so far)");
     }
 }
