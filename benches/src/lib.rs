@@ -5,4 +5,5 @@
 pub mod bench;
 pub mod client;
 pub mod fleet;
+pub mod load;
 pub mod scenario;
