@@ -1,4 +1,5 @@
-//! `cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]`:
+//! `cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N]
+//! [--converge-s N] [--out DIR]`:
 //! builds the fleet and the benchmark (release), then runs the scenario against every sentinel
 //! binary in turn: the given ones, or /usr/bin/redis-sentinel plus our `sentinel` when a build
 //! of it exists (target/release, else target/debug). `<scenario>` is a TOML path or a name
@@ -21,7 +22,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--sentinel-bin" | "--faults" | "--idle-s" | "--out" => {
+            "--sentinel-bin" | "--faults" | "--idle-s" | "--converge-s" | "--out" => {
                 let Some(v) = it.next() else {
                     bail!("{a} needs a value");
                 };
@@ -37,7 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let Some(scenario) = scenario else {
         bail!(
-            "usage: cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]"
+            "usage: cargo xtask bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--converge-s N] [--out DIR]"
         );
     };
     let path = scenario_path(&scenario)?;

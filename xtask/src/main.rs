@@ -24,7 +24,7 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
-  bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--out DIR]
+  bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--converge-s N] [--out DIR]
                              fleet + side-by-side detection/failover benchmark (benches/README.md)
   demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
 ";

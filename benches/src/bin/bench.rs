@@ -1,4 +1,5 @@
-//! `bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N]`:
+//! `bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N]
+//! [--converge-s N]`:
 //! runs the scenario against each sentinel binary in turn (default /usr/bin/redis-sentinel),
 //! prints the side-by-side table and writes `report.json` and `cdf.svg` to the output folder.
 //! Usually started by `cargo xtask bench`.
@@ -14,8 +15,7 @@ use sentinel_benches::bench::run::{Ctx, Target, fleet_bin, run_one};
 use sentinel_benches::bench::svg::cdf_plot;
 use sentinel_benches::scenario::Scenario;
 
-const USAGE: &str =
-    "usage: bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N]";
+const USAGE: &str = "usage: bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N] [--converge-s N]";
 
 fn main() -> ExitCode {
     match run() {
@@ -61,6 +61,7 @@ fn run() -> Result<()> {
     let mut out: Option<PathBuf> = None;
     let mut faults: Option<usize> = None;
     let mut idle: Option<u64> = None;
+    let mut converge: Option<u64> = None;
     while let Some(a) = args.next() {
         let mut value = |n: &str| args.next().with_context(|| format!("{n} needs a value"));
         match a.as_str() {
@@ -68,6 +69,9 @@ fn run() -> Result<()> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--faults" => faults = Some(value("--faults")?.parse().context("--faults")?),
             "--idle-s" => idle = Some(value("--idle-s")?.parse().context("--idle-s")?),
+            "--converge-s" => {
+                converge = Some(value("--converge-s")?.parse().context("--converge-s")?)
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -89,6 +93,9 @@ fn run() -> Result<()> {
     }
     if let Some(i) = idle {
         scenario.run.idle_s = i;
+    }
+    if let Some(c) = converge {
+        scenario.run.converge_timeout_s = c;
     }
     if bins.is_empty() {
         bins.push(PathBuf::from("/usr/bin/redis-sentinel"));
