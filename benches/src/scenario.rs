@@ -13,6 +13,10 @@ use serde::Deserialize;
 
 /// Instances one address prefix can hold (`250 × 256`).
 pub const INSTANCES_MAX: usize = 250 * 256;
+/// Sentinels per binary (their ports are `port + 100·b + s`).
+pub const SENTINELS_MAX: usize = 99;
+/// Binaries one benchmark run compares (fleet prefixes 127.10 ... and sentinel port blocks).
+pub const BINARIES_MAX: usize = 8;
 /// File descriptors a worker may use; the hard limit here is 20,000 per process.
 pub const WORKER_FDS_MAX: usize = 18_000;
 
@@ -208,6 +212,13 @@ impl Scenario {
         if self.sentinels.count == 0 || self.sentinels.quorum == 0 {
             bail!("sentinels.count and sentinels.quorum must be at least 1");
         }
+        if self.sentinels.count > SENTINELS_MAX {
+            bail!("sentinels.count must be at most {SENTINELS_MAX}");
+        }
+        // Binary b's sentinel s listens on port + 100·b + s.
+        if usize::from(self.sentinels.port) + 100 * BINARIES_MAX > usize::from(u16::MAX) {
+            bail!("sentinels.port must leave room for {BINARIES_MAX} binaries (≤ 64,735)");
+        }
         if !matches!(self.run.fault.as_str(), "freeze" | "kill") {
             bail!("run.fault must be \"freeze\" or \"kill\"");
         }
@@ -322,5 +333,9 @@ mod tests {
         assert!(Scenario::parse("name='x'\n[fleet]\nmasters=0\n").is_err());
         assert!(Scenario::parse("name='x'\n[fleet]\nmasters=1\nbogus=1\n").is_err());
         assert!(Scenario::parse("name='x'\n[fleet]\nmasters=1\n[run]\nfault='melt'\n").is_err());
+        assert!(Scenario::parse("name='x'\n[fleet]\nmasters=1\n[sentinels]\ncount=100\n").is_err());
+        assert!(
+            Scenario::parse("name='x'\n[fleet]\nmasters=1\n[sentinels]\nport=65000\n").is_err()
+        );
     }
 }

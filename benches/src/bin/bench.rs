@@ -13,7 +13,7 @@ use sentinel_benches::bench::report::{Report, table};
 use sentinel_benches::bench::result::BinaryResult;
 use sentinel_benches::bench::run::{Ctx, Target, fleet_bin, run_one};
 use sentinel_benches::bench::svg::cdf_plot;
-use sentinel_benches::scenario::Scenario;
+use sentinel_benches::scenario::{BINARIES_MAX, Scenario};
 
 const USAGE: &str = "usage: bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N] [--converge-s N]";
 
@@ -99,6 +99,9 @@ fn run() -> Result<()> {
     }
     if bins.is_empty() {
         bins.push(PathBuf::from("/usr/bin/redis-sentinel"));
+    }
+    if bins.len() > BINARIES_MAX {
+        bail!("at most {BINARIES_MAX} sentinel binaries per run");
     }
     for b in &bins {
         if !b.is_file() {
