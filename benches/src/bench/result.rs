@@ -1,10 +1,10 @@
 //! What one binary's run measured (serialized as the JSON report).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::stats::{Summary, summarize};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FaultResult {
     /// The master group faulted (`m<g>`).
     pub master: String,
@@ -42,7 +42,8 @@ impl FaultResult {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BinaryResult {
     pub label: String,
     pub bin: String,

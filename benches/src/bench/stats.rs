@@ -1,8 +1,8 @@
 //! Latency summaries: nearest-rank percentiles over the samples of one metric.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Samples present.
     pub n: usize,

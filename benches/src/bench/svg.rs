@@ -41,7 +41,7 @@ fn nice(v: f64) -> f64 {
 }
 
 pub fn cdf_plot(title: &str, results: &[BinaryResult]) -> String {
-    let series: Vec<(String, &str, &str, Vec<f64>)> = results
+    let series: Vec<(String, &str, &str, Vec<f64>, usize)> = results
         .iter()
         .enumerate()
         .flat_map(|(i, r)| {
@@ -53,6 +53,7 @@ pub fn cdf_plot(title: &str, results: &[BinaryResult]) -> String {
                     COLOURS[i % COLOURS.len()],
                     *dash,
                     v,
+                    r.faults.len(),
                 )
             })
         })
@@ -106,8 +107,9 @@ pub fn cdf_plot(title: &str, results: &[BinaryResult]) -> String {
         LEFT + pw / 2.0,
         H - 12.0
     );
-    for (k, (name, colour, dash, v)) in series.iter().enumerate() {
-        let n = v.len() as f64;
+    for (k, (name, colour, dash, v, total)) in series.iter().enumerate() {
+        // Over all faults: a milestone that never came keeps the curve below 1.
+        let n = (*total).max(v.len()).max(1) as f64;
         let mut path = format!("M{:.1},{:.1}", x(0.0), y(0.0));
         for (i, val) in v.iter().enumerate() {
             let _ = write!(
@@ -120,7 +122,7 @@ pub fn cdf_plot(title: &str, results: &[BinaryResult]) -> String {
             );
         }
         if !v.is_empty() {
-            let _ = write!(path, " L{:.1},{:.1}", x(xmax), y(1.0));
+            let _ = write!(path, " L{:.1},{:.1}", x(xmax), y(v.len() as f64 / n));
             let _ = writeln!(
                 s,
                 r#"<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.6" stroke-dasharray="{dash}"/>"#
@@ -130,7 +132,7 @@ pub fn cdf_plot(title: &str, results: &[BinaryResult]) -> String {
         let lx = LEFT + pw + 12.0;
         let _ = writeln!(
             s,
-            r#"<line x1="{lx:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="1.6" stroke-dasharray="{dash}"/><text x="{:.1}" y="{:.1}">{} (n={})</text>"#,
+            r#"<line x1="{lx:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="1.6" stroke-dasharray="{dash}"/><text x="{:.1}" y="{:.1}">{} ({}/{total})</text>"#,
             lx + 24.0,
             lx + 30.0,
             ly + 4.0,
@@ -167,9 +169,18 @@ mod tests {
             }],
             ..Default::default()
         };
-        let svg = cdf_plot("t", &[r]);
+        let svg = cdf_plot("t", &[r.clone()]);
         assert!(svg.starts_with("<svg"));
         assert_eq!(svg.matches("<path").count(), 3);
         assert!(svg.contains("a&lt;b"));
+        assert!(svg.contains("first +sdown (1/1)"));
+        // A fault whose switch never came keeps that curve at 1/2.
+        let mut two = r;
+        let mut f = two.faults[0].clone();
+        f.switch_ms = vec![None];
+        two.faults.push(f);
+        let svg = cdf_plot("t", &[two]);
+        assert!(svg.contains("first +switch-master (1/2)"));
+        assert!(svg.contains(&format!(",{:.1}\" fill", TOP + 0.5 * (H - TOP - BOTTOM))));
     }
 }

@@ -15,7 +15,7 @@ use sentinel_benches::bench::run::{Ctx, Target, fleet_bin, run_one};
 use sentinel_benches::bench::svg::cdf_plot;
 use sentinel_benches::scenario::{BINARIES_MAX, Scenario};
 
-const USAGE: &str = "usage: bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N] [--converge-s N]";
+const USAGE: &str = "usage: bench <scenario.toml> [--sentinel-bin PATH]... [--out DIR] [--faults K] [--idle-s N] [--converge-s N]\n       bench --replot report.json   (table and cdf.svg again from a report)";
 
 fn main() -> ExitCode {
     match run() {
@@ -62,6 +62,7 @@ fn run() -> Result<()> {
     let mut faults: Option<usize> = None;
     let mut idle: Option<u64> = None;
     let mut converge: Option<u64> = None;
+    let mut replot: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         let mut value = |n: &str| args.next().with_context(|| format!("{n} needs a value"));
         match a.as_str() {
@@ -69,6 +70,7 @@ fn run() -> Result<()> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--faults" => faults = Some(value("--faults")?.parse().context("--faults")?),
             "--idle-s" => idle = Some(value("--idle-s")?.parse().context("--idle-s")?),
+            "--replot" => replot = Some(PathBuf::from(value("--replot")?)),
             "--converge-s" => {
                 converge = Some(value("--converge-s")?.parse().context("--converge-s")?)
             }
@@ -79,6 +81,9 @@ fn run() -> Result<()> {
             _ if path.is_none() && !a.starts_with('-') => path = Some(PathBuf::from(a)),
             other => bail!("unexpected argument '{other}'\n{USAGE}"),
         }
+    }
+    if let Some(json) = replot {
+        return replot_report(&json);
     }
     let path = path.context(USAGE)?;
     let mut scenario = Scenario::load(&path)?;
@@ -196,4 +201,34 @@ fn write_outputs(
     );
     std::fs::write(&svg, cdf_plot(&title, results))?;
     Ok((json, svg))
+}
+
+#[derive(serde::Deserialize)]
+struct SavedReport {
+    scenario: String,
+    masters: usize,
+    replicas_per_master: usize,
+    down_after_ms: u64,
+    fault: String,
+    results: Vec<BinaryResult>,
+}
+
+/// Prints the table and rewrites the SVG (next to the JSON) from a saved report.
+fn replot_report(json: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(json).with_context(|| format!("reading {}", json.display()))?;
+    let r: SavedReport = serde_json::from_str(&text).context("parsing the report")?;
+    print!("{}", table(&r.results));
+    let faults = r.results.first().map_or(0, |b| b.faults.len());
+    let title = format!(
+        "{}: {} instances, down-after {} ms, {faults} faults ({})",
+        r.scenario,
+        r.masters * (1 + r.replicas_per_master),
+        r.down_after_ms,
+        r.fault
+    );
+    let svg = json.with_extension("svg");
+    std::fs::write(&svg, cdf_plot(&title, &r.results))?;
+    println!("\nwrote {}", svg.display());
+    Ok(())
 }
