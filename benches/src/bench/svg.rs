@@ -169,7 +169,7 @@ mod tests {
             }],
             ..Default::default()
         };
-        let svg = cdf_plot("t", &[r.clone()]);
+        let svg = cdf_plot("t", std::slice::from_ref(&r));
         assert!(svg.starts_with("<svg"));
         assert_eq!(svg.matches("<path").count(), 3);
         assert!(svg.contains("a&lt;b"));
