@@ -15,8 +15,8 @@ use sentinel_benches::client::{Client, items, pairs, text};
 use sentinel_benches::scenario::{Scenario, instance_ip};
 
 const REDIS_SENTINEL: &str = "/usr/bin/redis-sentinel";
-const SCENARIO: &str = "name = 'test'\n[fleet]\nmasters = 1\nreplicas = 1\n\
-                        [sentinels]\ncount = 3\nquorum = 2\ndown_after_ms = 1000\n";
+/// The fleet part is completed with a port per test process (see `scenario()`).
+const SENTINELS: &str = "[sentinels]\ncount = 3\nquorum = 2\ndown_after_ms = 1000\n";
 
 #[test]
 fn redis_sentinel_fails_over_a_frozen_fleet_master() -> Result<()> {
@@ -31,14 +31,19 @@ fn redis_sentinel_fails_over_a_frozen_fleet_master() -> Result<()> {
 }
 
 async fn scenario() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let scenario_path = dir.path().join("scenario.toml");
-    std::fs::write(&scenario_path, SCENARIO)?;
-    let s = Scenario::parse(SCENARIO)?;
-    // Addresses and ports unlikely to collide with a concurrent run of this test or a bench.
+    // Addresses and ports unlikely to collide with a concurrent run of this test, a bench or
+    // a local redis-server on *:6379.
     let salt = std::process::id() % 40;
     let prefix = 200 + salt as u8;
     let base_port = 27000 + 10 * salt as u16;
+    let fleet_port = 17000 + salt as u16;
+    let toml_text = format!(
+        "name = 'test'\n[fleet]\nmasters = 1\nreplicas = 1\nport = {fleet_port}\n{SENTINELS}"
+    );
+    let dir = tempfile::tempdir()?;
+    let scenario_path = dir.path().join("scenario.toml");
+    std::fs::write(&scenario_path, &toml_text)?;
+    let s = Scenario::parse(&toml_text)?;
 
     let mut fleet = FleetProc::start(
         Path::new(env!("CARGO_BIN_EXE_fleet")),
@@ -90,7 +95,7 @@ async fn scenario() -> Result<()> {
     let frozen_at = Instant::now();
     fleet.command("freeze m0").await?;
 
-    let expected = format!("m0 {master} 6379 {replica} 6379");
+    let expected = format!("m0 {master} {fleet_port} {replica} {fleet_port}");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let firsts = log
@@ -120,14 +125,14 @@ async fn scenario() -> Result<()> {
     }
 
     // The fleet's promoted replica reports role:master.
-    let mut r = Client::connect(format!("{replica}:6379").parse()?).await?;
+    let mut r = Client::connect(format!("{replica}:{fleet_port}").parse()?).await?;
     let role = r.call(&["ROLE"]).await?;
     assert_eq!(items(&role).first().map(text).as_deref(), Some("master"));
     let addr = clients[0]
         .call(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "m0"])
         .await?;
     let addr: Vec<String> = items(&addr).iter().map(text).collect();
-    assert_eq!(addr, [replica.clone(), "6379".to_string()]);
+    assert_eq!(addr, [replica.clone(), fleet_port.to_string()]);
     for (k, sp) in sentinels.iter_mut().enumerate() {
         if let Some(st) = sp.exited() {
             bail!("sentinel {k} exited during the test: {st}");
