@@ -66,6 +66,24 @@ impl FleetProc {
         })
     }
 
+    /// Sends one control line and waits (at most `limit`) for the owning worker's answer, so
+    /// the fault is in force when this returns. Returns the answer line.
+    pub async fn command_ack(&mut self, line: &str, limit: Duration) -> Result<String> {
+        self.command(line).await?;
+        let wait = async {
+            while let Some(l) = self.lines.recv().await {
+                if l.starts_with("ok ") || l.starts_with("err ") {
+                    return Ok(l);
+                }
+            }
+            bail!("the fleet exited")
+        };
+        match tokio::time::timeout(limit, wait).await {
+            Ok(r) => r,
+            Err(_) => bail!("no answer to '{line}' within {limit:?}"),
+        }
+    }
+
     /// Sends one control line (`freeze m3`, ...).
     pub async fn command(&mut self, line: &str) -> Result<()> {
         self.stdin.write_all(format!("{line}\n").as_bytes()).await?;

@@ -57,7 +57,13 @@ async fn serve(s: &Scenario, prefix: u8, worker: usize, workers: usize) -> Resul
         }
         match control::parse(line, fleet.group_size, s.fleet.masters) {
             Ok(Control::Quit) => break,
-            Ok(c) => println!("{}", apply(&fleet, c, worker)),
+            Ok(c) => {
+                let answer = apply(&fleet, c, worker);
+                // Let the tasks the fault woke (listeners, connections) act on it first, so
+                // that the answer usually means "in force".
+                tokio::task::yield_now().await;
+                println!("{answer}");
+            }
             Err(e) => println!("err {line}: {e}"),
         }
     }
