@@ -6,11 +6,23 @@ use anyhow::{Result, bail};
 
 mod apt;
 mod bench;
+mod bench_stats;
+mod bins;
+mod compat;
+mod compat_fetch;
+mod demo;
 mod deps;
 mod ebpf;
+mod events;
+mod failover_bench;
 mod fuzz;
 mod itest;
+mod mixed_group;
+mod procs;
+mod redis_group;
+mod resp;
 mod setup;
+mod sim;
 mod test;
 mod toolchain;
 mod util;
@@ -20,13 +32,28 @@ const USAGE: &str = "usage: cargo xtask <task> [args]
 tasks:
   setup                      install what the project needs (apt, rustup toolchains, tools); idempotent
   test [--fuzz|--no-fuzz]    setup if needed, fmt check, dependency guard, clippy -D warnings,
+  sim [--seeds N] [--start S] [--faults K]  seeded random-fault simulator runs with safety checks
                              all tests, a fuzz smoke (with --fuzz or CI set), itest
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
   bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--converge-s N] [--out DIR]
                              fleet + side-by-side detection/failover benchmark (benches/README.md)
-  demo                       a local Redis group failing over, with the timeline (not yet: issue 3)
+  compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--timeout SECS]
+         [--dont-clean] [--ci]
+                             the official Sentinel suite (Debian's redis 7.0.15 source package)
+                             against a sentinel binary (default: ours, release build)
+  failover-bench [--trials N] [--mode sigstop|kill|both] [--sentinel-bin PATH]... [--reference]
+                 [--down-after MS] [--keep-failed]
+                             failover milestones (spec 4.4) per binary, side by side; JSON in
+                             target/failover-bench/
+  mixed-group [--ours PATH | --reference] [--keep]
+                             2 of our sentinels + 1 redis-sentinel (--reference: 3 stock):
+                             failovers led by each side and one unsteered; all must agree on
+                             master and config-epoch
+  demo [--reference | --sentinel-bin PATH] [--keep]
+                             a local group (1 master, 2 replicas, 3 sentinels) fails over after
+                             SIGSTOP of its master: the event timeline and the new master
 ";
 
 fn main() -> ExitCode {
@@ -54,9 +81,11 @@ fn run() -> Result<()> {
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
         "bench" => bench::run(&rest),
-        "demo" => {
-            bail!("`cargo xtask demo` arrives with the drop-in Sentinel issue; not implemented yet")
-        }
+        "demo" => demo::run(&rest),
+        "compat" => compat::run(&rest),
+        "sim" => sim::run(&rest),
+        "failover-bench" => failover_bench::run(&rest),
+        "mixed-group" => mixed_group::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -13,12 +13,18 @@ use crate::{deps, fuzz, itest, setup};
 const FUZZ_SMOKE_SECONDS: u64 = 12;
 
 pub fn run(args: &[String]) -> Result<()> {
-    let mut fuzz = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    // CI runs everything; a developer opts in to the slow parts.
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let (mut fuzz, mut full) = (ci, ci);
     for a in args {
         match a.as_str() {
             "--fuzz" => fuzz = true,
             "--no-fuzz" => fuzz = false,
-            other => bail!("unexpected '{other}'\nusage: cargo xtask test [--fuzz|--no-fuzz]"),
+            "--full" => full = true,
+            "--quick" => full = false,
+            other => bail!(
+                "unexpected '{other}'\nusage: cargo xtask test [--fuzz|--no-fuzz] [--full|--quick]"
+            ),
         }
     }
 
@@ -56,6 +62,15 @@ pub fn run(args: &[String]) -> Result<()> {
         step("fuzz smoke", || fuzz::smoke(FUZZ_SMOKE_SECONDS))?;
     } else {
         eprintln!("\n(fuzz smoke skipped: pass --fuzz, or set CI, to run it)");
+    }
+    if full {
+        let seeds = crate::sim::CI_SEEDS.to_string();
+        step("simulator swarm", || {
+            crate::sim::run(&["--seeds".into(), seeds])
+        })?;
+        step("official Sentinel suite (compat)", crate::compat::ci)?;
+    } else {
+        eprintln!("\n(swarm and official suite skipped: pass --full, or set CI, to run them)");
     }
     step("itest", || itest::run(&[]))?;
     // One plain closing line for whoever reads the log.

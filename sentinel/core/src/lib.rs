@@ -5,8 +5,10 @@
 //! `poll_timeout()`. The io_uring driver and the simulator drive the very same code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod acl;
 pub mod action;
 pub mod addr;
+pub mod command_table;
 pub mod config;
 pub mod event;
 pub mod hello;
@@ -26,6 +28,9 @@ pub use action::{Action, ClientId};
 pub use addr::Addr;
 pub use limits::Limits;
 pub use rng::Prng;
-pub use sentinel::{MonitorError, Sentinel, SentinelParams};
+pub use sentinel::{
+    MasterView, MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams,
+    SimulateFailure,
+};
 pub use time::{Instant, WallMillis};
 pub use timing::Timing;

@@ -45,8 +45,10 @@ pub enum Pending {
         master: crate::instance::MasterId,
         peer: String,
     },
-    /// A reply we do not look at (AUTH, CLIENT SETNAME, SUBSCRIBE, ...).
+    /// A reply we do not look at (AUTH, CLIENT SETNAME, ...).
     Ignored,
+    /// `SUBSCRIBE __sentinel__:hello` on a pub/sub link.
+    Subscribe,
 }
 
 /// One connection.

@@ -34,6 +34,9 @@ pub struct LoggedEvent {
     pub at: Instant,
     pub sentinel: SentinelIdx,
     pub event: Event,
+    /// For events about a master (`master <name> ...`): the epoch of that master's current or
+    /// last failover on this sentinel when the event was published.
+    pub failover_epoch: Option<u64>,
 }
 
 struct SimSentinel {
@@ -151,6 +154,11 @@ impl Sim {
         &self.sentinels[idx].core
     }
 
+    /// Mutable access to a sentinel's core (to set `SIMULATE-FAILURE` flags and the like).
+    pub fn sentinel_mut(&mut self, idx: SentinelIdx) -> &mut Sentinel {
+        &mut self.sentinels[idx].core
+    }
+
     pub fn redis(&self, idx: RedisIdx) -> &ModelRedis {
         &self.redis[idx]
     }
@@ -212,6 +220,27 @@ impl Sim {
         &mut self.redis[idx]
     }
 
+    /// How many sentinels the simulation has (dead ones included).
+    pub fn sentinel_count(&self) -> usize {
+        self.sentinels.len()
+    }
+
+    /// Whether sentinel `idx` runs a failover of `master` that `SENTINEL FAILOVER` forced.
+    pub fn forced_failover(&self, _idx: SentinelIdx, _master: &str) -> bool {
+        // Scenarios do not force failovers yet.
+        false
+    }
+
+    /// Whether modelled redis `idx` was not killed.
+    pub fn redis_alive(&self, idx: RedisIdx) -> bool {
+        self.redis[idx].process != Process::Killed
+    }
+
+    /// Every modelled redis, in creation order.
+    pub fn redis_count(&self) -> usize {
+        self.redis.len()
+    }
+
     /// Whether sentinel `idx` is still running.
     pub fn sentinel_alive(&self, idx: SentinelIdx) -> bool {
         self.sentinels[idx].alive
@@ -245,6 +274,7 @@ impl Sim {
             let next_timer = self
                 .sentinels
                 .iter()
+                .filter(|s| s.alive)
                 .filter_map(|s| s.core.poll_timeout())
                 .min();
             let next = match (next_delivery, next_timer) {
@@ -264,11 +294,11 @@ impl Sim {
                 }
             } else {
                 for idx in 0..self.sentinels.len() {
-                    if self.sentinels[idx]
+                    let due = self.sentinels[idx]
                         .core
                         .poll_timeout()
-                        .is_some_and(|t| t <= self.now)
-                    {
+                        .is_some_and(|t| t <= self.now);
+                    if self.sentinels[idx].alive && due {
                         let wall =
                             WallMillis(wall_ms(self.now) + self.sentinels[idx].wall_offset_ms);
                         self.sentinels[idx].core.observe_wall_clock(self.now, wall);
@@ -318,6 +348,10 @@ impl Sim {
                     return;
                 };
                 let (from, link) = (c.from, c.link);
+                if !self.sentinels[from].alive {
+                    self.forget(conn);
+                    return;
+                }
                 let local_ip = self.sentinels[from].addr.host.clone();
                 if ok {
                     self.sentinels[from]
@@ -335,6 +369,9 @@ impl Sim {
                 };
                 let (from, link) = (c.from, c.link);
                 self.forget(conn);
+                if !self.sentinels[from].alive {
+                    return;
+                }
                 self.sentinels[from].core.handle_link_down(self.now, link);
                 self.drain(from);
             }
@@ -356,6 +393,9 @@ impl Sim {
                     return;
                 }
                 let (from, link) = (c.from, c.link);
+                if !self.sentinels[from].alive {
+                    return;
+                }
                 self.sentinels[from]
                     .core
                     .handle_reply(self.now, link, frame);
@@ -439,6 +479,9 @@ impl Sim {
                 }
             }
             Endpoint::Sentinel(s, client) => {
+                if !self.sentinels[s].alive {
+                    return;
+                }
                 self.sentinels[s]
                     .core
                     .handle_client_command(self.now, client, args);
@@ -501,11 +544,20 @@ impl Sim {
                         self.forget(conn);
                     }
                 }
-                Action::Publish(event) => self.events.push(LoggedEvent {
-                    at: self.now,
-                    sentinel: idx,
-                    event,
-                }),
+                Action::Publish(event) => {
+                    let failover_epoch = event
+                        .message
+                        .strip_prefix("master ")
+                        .and_then(|rest| rest.split(' ').next())
+                        .and_then(|name| self.sentinels[idx].core.master_view(name))
+                        .map(|v| v.failover_epoch);
+                    self.events.push(LoggedEvent {
+                        at: self.now,
+                        sentinel: idx,
+                        event,
+                        failover_epoch,
+                    })
+                }
                 Action::Reply { client, frame } => {
                     if let Some(&conn) = self.conn_by_client.get(&(idx, client)) {
                         self.reply(conn, frame);
@@ -556,6 +608,7 @@ impl Sim {
             Some(Endpoint::Redis(r)) if self.redis[r].process == Process::Killed => {
                 (self.now + delay, false)
             }
+            Some(Endpoint::Sentinel(s, _)) if !self.sentinels[s].alive => (self.now + delay, false),
             Some(_)
                 if !self
                     .net

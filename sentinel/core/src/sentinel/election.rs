@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::Sentinel;
-use crate::action::{Action, ClientId};
+use crate::action::ClientId;
 use crate::addr::Addr;
 use crate::event::{self, Level};
 use crate::instance::MasterId;
@@ -129,13 +129,10 @@ impl Sentinel {
                 if vote.changed {
                     self.reply_after_persist(client, ok, reply("*", 0));
                 } else {
-                    self.actions.push_back(Action::Reply { client, frame: ok });
+                    self.send_reply(client, ok);
                 }
             }
-            _ => self.actions.push_back(Action::Reply {
-                client,
-                frame: reply("*", 0),
-            }),
+            _ => self.send_reply(client, reply("*", 0)),
         }
     }
 

@@ -91,6 +91,9 @@ impl Sentinel {
     /// Runs failover steps for `mid` until one has to wait for input.
     pub(crate) fn step_failover(&mut self, now: Instant, mid: MasterId) {
         for _ in 0..8 {
+            if self.exiting {
+                return;
+            }
             let Some(m) = self.masters.get(mid) else {
                 return;
             };
@@ -152,8 +155,11 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+elected-leader", "");
         if self.simulate_crash_after_election() {
+            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
             self.actions
                 .push_back(crate::action::Action::Exit { code: 99 });
+            self.exiting = true;
+            return;
         }
         self.enter(now, mid, Failover::SelectSlave);
         self.emit_master(mid, Level::Warning, "+failover-state-select-slave", "");
@@ -222,8 +228,11 @@ impl Sentinel {
         self.request_persist();
         self.emit_replica(mid, promoted, Level::Warning, "+promoted-slave");
         if self.simulate_crash_after_promotion() {
+            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
             self.actions
                 .push_back(crate::action::Action::Exit { code: 99 });
+            self.exiting = true;
+            return;
         }
         self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
@@ -273,6 +282,24 @@ impl Sentinel {
             self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent");
             self.fast_poll(now, Owner::Replica(mid, rid));
             in_progress += 1;
+        }
+        // Watch the replicas being reconfigured closely: their INFO says when they are done.
+        let poll_due = self.masters.get(mid).is_some_and(|m| {
+            m.failover
+                .last_fast_poll
+                .is_none_or(|t| now - t >= FAST_POLL)
+        });
+        if poll_due {
+            let moving: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
+                m.replicas
+                    .iter()
+                    .filter(|(_, r)| matches!(r.reconf, Reconf::Sent { .. } | Reconf::InProgress))
+                    .map(|(rid, _)| rid)
+                    .collect()
+            });
+            for rid in moving {
+                self.fast_poll(now, Owner::Replica(mid, rid));
+            }
         }
         self.detect_failover_end(now, mid, promoted, &target);
     }
@@ -334,17 +361,7 @@ impl Sentinel {
         let Some(new_addr) = m.replicas.get(promoted).map(|r| r.node.addr.clone()) else {
             return;
         };
-        let old = m.node.addr.clone();
-        let name = m.params.name.clone();
-        self.emit(event::plain(
-            Level::Warning,
-            "+switch-master",
-            format!(
-                "{name} {} {} {} {}",
-                old.host, old.port, new_addr.host, new_addr.port
-            ),
-        ));
-        self.switch_master(now, mid, new_addr);
+        self.announce_and_switch(now, mid, new_addr);
     }
 
     /// sentinel.c `sentinelAbortFailover`.
@@ -411,7 +428,10 @@ impl Sentinel {
         m.replicas = Default::default();
         m.replica_by_addr.clear();
         m.odown_since = None;
+        // Like sentinel.c, a reset keeps the epoch of the last failover.
+        let epoch = m.failover.epoch;
         m.failover = crate::instance::FailoverTrack::new(now);
+        m.failover.epoch = epoch;
         m.leader = None;
         m.reboot_since = None;
         m.script_kill_sent = false;

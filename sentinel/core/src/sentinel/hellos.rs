@@ -42,8 +42,10 @@ impl Sentinel {
         let known = self
             .masters
             .get(mid)
-            .is_some_and(|m| m.sentinels.contains_key(&hello.sentinel_runid));
+            .and_then(|m| m.sentinels.get(&hello.sentinel_runid))
+            .is_some_and(|e| e.addr == addr);
         if !known {
+            self.retire_stale_sentinels(now, mid, &hello.sentinel_runid, &addr);
             self.add_sentinel(now, mid, &hello.sentinel_runid, addr);
         }
         self.adopt_epoch(hello.current_epoch);
@@ -57,9 +59,17 @@ impl Sentinel {
         }
     }
 
-    /// Records a newly heard sentinel for `mid`, sharing the link if another master already
-    /// knows that run id (sentinel.c `sentinelTryConnectionSharing`).
+    /// Records a newly heard sentinel for `mid` (`+sentinel`, persisted).
     fn add_sentinel(&mut self, now: Instant, mid: MasterId, runid: &str, addr: Addr) {
+        self.attach_sentinel(now, mid, runid, addr);
+        self.emit_sentinel(mid, runid, Level::Notice, "+sentinel");
+        self.request_persist();
+    }
+
+    /// Adds sentinel `runid` at `addr` to master `mid`, sharing the peer link if another master
+    /// already knows that run id (sentinel.c `sentinelTryConnectionSharing`). Silent: used for
+    /// discovery and for state loaded from the config.
+    pub(crate) fn attach_sentinel(&mut self, now: Instant, mid: MasterId, runid: &str, addr: Addr) {
         let pid = match self.peer_by_runid.get(runid) {
             Some(&pid) => pid,
             None => {
@@ -79,30 +89,33 @@ impl Sentinel {
         {
             peer.masters.push(mid);
         }
-        let Some(m) = self.masters.get_mut(mid) else {
-            return;
-        };
-        m.sentinels.insert(
-            runid.to_string(),
-            SentinelEntry {
+        if let Some(m) = self.masters.get_mut(mid) {
+            let entry = SentinelEntry {
                 peer: pid,
-                addr: addr.clone(),
+                addr,
                 last_hello: now,
                 master_down: None,
                 voted_leader: None,
                 voted_leader_epoch: 0,
                 last_ask: None,
-            },
-        );
-        let subject = event::Subject::Sentinel {
-            runid,
-            addr: &addr,
-            master: &m.params.name,
-            master_addr: &m.node.addr,
+            };
+            m.sentinels.insert(runid.to_string(), entry);
+        }
+    }
+
+    /// `+switch-master <name> <old ip> <old port> <new ip> <new port>`, then the switch itself.
+    pub(crate) fn announce_and_switch(&mut self, now: Instant, mid: MasterId, new_addr: Addr) {
+        let Some(m) = self.masters.get(mid) else {
+            return;
         };
-        let ev = event::about(Level::Notice, "+sentinel", &subject, "");
-        self.emit(ev);
-        self.request_persist();
+        let old = Addr::new(self.shown_host(&m.node.addr.host), m.node.addr.port);
+        let new = Addr::new(self.shown_host(&new_addr.host), new_addr.port);
+        let message = format!(
+            "{} {} {} {} {}",
+            m.params.name, old.host, old.port, new.host, new.port
+        );
+        self.emit(event::plain(Level::Warning, "+switch-master", message));
+        self.switch_master(now, mid, new_addr);
     }
 
     /// A hello carrying a newer config epoch for a master tells us where the master is now
@@ -123,22 +136,50 @@ impl Sentinel {
         if m.node.addr == new_addr {
             return;
         }
-        let old = m.node.addr.clone();
-        let name = m.params.name.clone();
         self.emit_sentinel(
             mid,
             &hello.sentinel_runid,
             Level::Warning,
             "+config-update-from",
         );
-        self.emit(event::plain(
-            Level::Warning,
-            "+switch-master",
-            format!(
-                "{name} {} {} {} {}",
-                old.host, old.port, new_addr.host, new_addr.port
-            ),
-        ));
-        self.switch_master(now, mid, new_addr);
+        self.announce_and_switch(now, mid, new_addr);
+    }
+
+    /// Before adding an unknown (run id, address) pair (sentinel.c, in
+    /// `sentinelProcessHelloMessage`): the same run id at another address moved
+    /// (`+sentinel-address-switch`, the old entries go), and another run id at this address is
+    /// a restarted sentinel with a new id (`+sentinel-invalid-addr`, it goes from every
+    /// master), so a restart never inflates the number of voters.
+    fn retire_stale_sentinels(&mut self, now: Instant, mid: MasterId, runid: &str, addr: &Addr) {
+        if self.forget_sentinel_entry(now, mid, runid) {
+            let extra = format!("ip {} port {} for {runid}", addr.host, addr.port);
+            self.emit_master(mid, Level::Notice, "+sentinel-address-switch", &extra);
+            return;
+        }
+        let other = self
+            .masters
+            .get(mid)
+            .and_then(|m| m.sentinels.iter().find(|(_, e)| e.addr == *addr))
+            .map(|(id, _)| id.clone());
+        if let Some(old) = other {
+            self.emit_sentinel(mid, &old, Level::Notice, "+sentinel-invalid-addr");
+            for m in self.masters.keys() {
+                self.forget_sentinel_entry(now, m, &old);
+            }
+        }
+    }
+
+    /// Removes `runid` from master `mid`; returns whether it was there.
+    fn forget_sentinel_entry(&mut self, now: Instant, mid: MasterId, runid: &str) -> bool {
+        let Some(entry) = self
+            .masters
+            .get_mut(mid)
+            .and_then(|m| m.sentinels.remove(runid))
+        else {
+            return false;
+        };
+        self.release_peer(now, entry.peer, mid);
+        self.request_persist();
+        true
     }
 }

@@ -133,7 +133,7 @@ impl Sentinel {
                     Bytes::from_static(b"SUBSCRIBE"),
                     Bytes::from_static(HELLO_CHANNEL.as_bytes()),
                 ];
-                self.send_command(link, owner, args, Pending::Ignored);
+                self.send_command(link, owner, args, Pending::Subscribe);
             }
         }
         self.service(now, owner);
@@ -174,7 +174,15 @@ impl Sentinel {
         l.last_activity = now;
         let owner = l.owner;
         if l.kind == LinkKind::PubSub {
-            self.handle_pubsub_frame(now, owner, frame);
+            // Replies to AUTH / CLIENT SETNAME are discarded whatever they say. An error to the
+            // SUBSCRIBE (`-NOAUTH`), or an unsolicited one, makes the link useless: drop it and
+            // retry, so the instance shows `disconnected` (hiredis drops an async connection
+            // on such an error).
+            match l.pending.pop_front() {
+                Some(Pending::Subscribe) | None if frame.is_error() => self.close_link(now, link),
+                Some(_) => {}
+                None => self.handle_pubsub_frame(now, owner, frame),
+            }
             return;
         }
         let Some(pending) = l.pending.pop_front() else {
@@ -188,7 +196,7 @@ impl Sentinel {
             Pending::IsMasterDown { master, peer } => {
                 self.handle_is_master_down_reply(now, master, &peer, &frame)
             }
-            Pending::Hello | Pending::Ignored => {}
+            Pending::Hello | Pending::Ignored | Pending::Subscribe => {}
         }
         self.service(now, owner);
     }
@@ -250,11 +258,7 @@ impl Sentinel {
 
     fn send(&mut self, link: LinkId, args: Vec<Bytes>, pending: Pending) {
         if let Some(l) = self.links.get_mut(link) {
-            // Replies on a pub/sub link are not matched to commands: everything there is a
-            // subscription acknowledgement or a message.
-            if l.kind == LinkKind::Command {
-                l.pending.push_back(pending);
-            }
+            l.pending.push_back(pending);
             self.actions.push_back(Action::Send { link, args });
         }
     }
@@ -275,7 +279,8 @@ impl Sentinel {
     fn auth_args(&self, owner: Owner) -> Option<Vec<Bytes>> {
         let mid = match owner {
             Owner::Master(mid) | Owner::Replica(mid, _) => mid,
-            Owner::Peer(_) => return None,
+            // Other sentinels: `sentinel-user` / `sentinel-pass`, else `requirepass`.
+            Owner::Peer(_) => return self.peer_auth_args(),
         };
         let p = &self.masters.get(mid)?.params;
         let pass = p.auth_pass.as_ref()?;

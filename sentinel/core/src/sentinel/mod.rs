@@ -4,7 +4,9 @@
 //! Inputs are `handle_*` calls carrying `now`; outputs are drained with [`Sentinel::poll_action`];
 //! [`Sentinel::poll_timeout`] says when to call [`Sentinel::handle_timeout`] next.
 
+pub(crate) mod clients;
 mod commands;
+mod config_bridge;
 mod detect;
 mod election;
 mod failover;
@@ -30,6 +32,7 @@ use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
 use crate::timing::Timing;
+pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
 
 /// Who this sentinel is and how it announces itself.
@@ -46,6 +49,21 @@ pub struct SentinelParams {
     pub limits: Limits,
     /// Seed of the PRNG (logged by the driver so a run can be replayed).
     pub seed: u64,
+}
+
+/// What [`Sentinel::master_view`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MasterView {
+    pub addr: Addr,
+    pub config_epoch: u64,
+    pub failover_state: &'static str,
+    pub failover_epoch: u64,
+    pub leader: Option<String>,
+    pub leader_epoch: u64,
+    pub sdown: bool,
+    pub odown: bool,
+    pub replicas: usize,
+    pub sentinels: usize,
 }
 
 /// Errors of operations that change what is monitored.
@@ -75,9 +93,13 @@ pub struct Sentinel {
     /// Replies that may only go out once a config write issued after they were queued is done
     /// (persist before reply: votes, epoch bumps, FLUSHCONFIG, MONITOR, ...).
     held: Vec<HeldReply>,
+    /// Client sessions, ACL users, global options and process facts (commands/).
+    front: commands::state::Front,
     tilt: tilt::Tilt,
     /// `SENTINEL SIMULATE-FAILURE` flags.
     pub(crate) simulate_failure: SimulateFailure,
+    /// An `Exit` was issued: the process is going away, nothing more is done.
+    exiting: bool,
 }
 
 /// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
@@ -101,6 +123,7 @@ struct HeldReply {
 
 impl Sentinel {
     pub fn new(params: SentinelParams) -> Sentinel {
+        let front = commands::state::Front::new(params.seed, params.port);
         Sentinel {
             current_epoch: params.current_epoch,
             rng: Prng::new(params.seed),
@@ -115,8 +138,10 @@ impl Sentinel {
             persist_wanted: false,
             persist_token: 0,
             held: Vec::new(),
+            front,
             tilt: tilt::Tilt::default(),
             simulate_failure: SimulateFailure::default(),
+            exiting: false,
         }
     }
 
@@ -170,6 +195,11 @@ impl Sentinel {
         }
     }
 
+    /// Sets the `SENTINEL SIMULATE-FAILURE` flags.
+    pub fn set_simulate_failure(&mut self, flags: SimulateFailure) {
+        self.simulate_failure = flags;
+    }
+
     pub(crate) fn simulate_crash_after_election(&self) -> bool {
         self.simulate_failure.crash_after_election
     }
@@ -180,6 +210,9 @@ impl Sentinel {
 
     /// Services every instance whose deadline has come.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.exiting {
+            return;
+        }
         while let Some(owner) = self.schedule.pop_due(now) {
             self.service(now, owner);
         }
@@ -213,6 +246,27 @@ impl Sentinel {
         });
     }
 
+    /// Sends a reply to `client`, behind any reply of its still held for durability: replies
+    /// leave in the order the commands came, as a pipelining client (or a peer sentinel
+    /// matching replies to commands) expects.
+    pub(crate) fn send_reply(&mut self, client: ClientId, frame: Frame) {
+        let held = self
+            .held
+            .iter()
+            .rev()
+            .find(|h| h.client == client)
+            .map(|h| h.token);
+        match held {
+            Some(token) => self.held.push(HeldReply {
+                token,
+                client,
+                ok: frame.clone(),
+                failed: frame,
+            }),
+            None => self.actions.push_back(Action::Reply { client, frame }),
+        }
+    }
+
     /// Names of the monitored masters, in name order.
     pub fn master_names(&self) -> Vec<&str> {
         self.master_by_name.keys().map(String::as_str).collect()
@@ -235,6 +289,24 @@ impl Sentinel {
         self.master(master).map(|m| m.node.addr.clone())
     }
 
+    /// A summary of this sentinel's view of `master`, for tests, the simulator's invariant
+    /// checks and operators' tools.
+    pub fn master_view(&self, master: &str) -> Option<MasterView> {
+        let m = self.master(master)?;
+        Some(MasterView {
+            addr: m.node.addr.clone(),
+            config_epoch: m.config_epoch,
+            failover_state: m.failover.state.name(),
+            failover_epoch: m.failover.epoch,
+            leader: m.leader.clone(),
+            leader_epoch: m.leader_epoch,
+            sdown: m.node.health.is_sdown(),
+            odown: m.odown_since.is_some(),
+            replicas: m.replicas.len(),
+            sentinels: m.sentinels.len(),
+        })
+    }
+
     /// Whether this sentinel holds `master` subjectively down.
     pub fn is_sdown(&self, master: &str) -> bool {
         self.master(master)
@@ -247,8 +319,14 @@ impl Sentinel {
             .and_then(|id| self.masters.get(*id))
     }
 
+    /// Logs and publishes an event: the driver gets `Action::Publish`, and every client
+    /// subscribed to its channel (or a matching pattern) gets the message.
     fn emit(&mut self, event: Event) {
-        self.actions.push_back(Action::Publish(event));
+        let published = event.is_published();
+        self.actions.push_back(Action::Publish(event.clone()));
+        if published {
+            self.deliver_event(&event);
+        }
     }
 
     fn request_persist(&mut self) {
@@ -263,33 +341,38 @@ impl Sentinel {
         channel: &'static str,
         extra: &str,
     ) -> Option<Event> {
+        // Addresses as clients see them (`announce-hostnames`).
+        let shown = |a: &Addr| Addr::new(self.shown_host(&a.host), a.port);
         match owner {
             Owner::Master(mid) => {
                 let m = self.masters.get(mid)?;
+                let addr = shown(&m.node.addr);
                 let subject = Subject::Master {
                     name: &m.params.name,
-                    addr: &m.node.addr,
+                    addr: &addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }
             Owner::Replica(mid, rid) => {
                 let m = self.masters.get(mid)?;
                 let r = m.replicas.get(rid)?;
+                let (addr, master_addr) = (shown(&r.node.addr), shown(&m.node.addr));
                 let subject = Subject::Replica {
-                    addr: &r.node.addr,
+                    addr: &addr,
                     master: &m.params.name,
-                    master_addr: &m.node.addr,
+                    master_addr: &master_addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }
             Owner::Peer(pid) => {
                 let p = self.peers.get(pid)?;
                 let m = p.masters.first().and_then(|mid| self.masters.get(*mid))?;
+                let (addr, master_addr) = (shown(&p.node.addr), shown(&m.node.addr));
                 let subject = Subject::Sentinel {
                     runid: &p.runid,
-                    addr: &p.node.addr,
+                    addr: &addr,
                     master: &m.params.name,
-                    master_addr: &m.node.addr,
+                    master_addr: &master_addr,
                 };
                 Some(event::about(level, channel, &subject, extra))
             }

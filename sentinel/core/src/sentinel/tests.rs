@@ -56,6 +56,17 @@ fn connected(s: &mut Sentinel, down_after_ms: u64) -> (LinkId, LinkId) {
     (links[0], links[1])
 }
 
+/// The replies a pub/sub link gets before any message: CLIENT SETNAME, then SUBSCRIBE.
+fn acknowledge_subscription(s: &mut Sentinel, pubsub: LinkId) {
+    s.handle_reply(ms(2), pubsub, Frame::ok());
+    let ack = Frame::Array(vec![
+        Frame::bulk("subscribe"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::Integer(1),
+    ]);
+    s.handle_reply(ms(2), pubsub, ack);
+}
+
 fn sent(actions: &[Action]) -> Vec<(LinkId, String)> {
     actions
         .iter()
@@ -217,6 +228,7 @@ fn hello_from_a_peer_adds_a_sentinel_once_and_adopts_a_higher_epoch() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     let peer = "0000000000000000000000000000000000000002";
     let payload = format!("127.0.0.1,26380,{peer},7,mymaster,127.0.0.1,6379,0");
     let msg = Frame::Array(vec![
@@ -262,6 +274,7 @@ fn garbage_and_own_hellos_are_ignored() {
     let mut s = sentinel();
     let (_, pubsub) = connected(&mut s, 30_000);
     drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
     for payload in [
         "".to_string(),
         "a,b,c".to_string(),
@@ -395,5 +408,263 @@ fn held_replies_wait_for_a_persist_issued_after_them() {
             client: c,
             frame: Frame::error("ERR Failed to save config file. Check server logs.")
         })
+    );
+}
+
+#[test]
+fn replies_keep_command_order_behind_a_held_reply() {
+    let mut s = sentinel();
+    let c = ClientId(4);
+    let args = |a: &[&str]| {
+        a.iter()
+            .map(|x| Bytes::copy_from_slice(x.as_bytes()))
+            .collect::<Vec<_>>()
+    };
+    s.handle_client_command(ms(0), c, args(&["SENTINEL", "FLUSHCONFIG"]));
+    s.handle_client_command(ms(0), c, args(&["PING"]));
+    // Another client is not held up.
+    s.handle_client_command(ms(0), ClientId(5), args(&["PING"]));
+    let out = drain(&mut s);
+    let token = out.iter().find_map(|a| match a {
+        Action::Persist { token } => Some(*token),
+        _ => None,
+    });
+    assert!(
+        out.iter()
+            .all(|a| !matches!(a, Action::Reply { client, .. } if *client == c))
+    );
+    assert!(out.iter().any(|a| matches!(
+        a,
+        Action::Reply {
+            client: ClientId(5),
+            ..
+        }
+    )));
+    s.handle_persisted(ms(1), token.unwrap(), true);
+    let replies: Vec<Frame> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Reply { client, frame } if client == c => Some(frame),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        vec![Frame::ok(), Frame::Simple(Bytes::from_static(b"PONG"))]
+    );
+}
+
+#[test]
+fn config_state_round_trips_through_the_runtime() {
+    let text = "\
+sentinel myid 0000000000000000000000000000000000000001
+sentinel monitor mymaster 127.0.0.1 6379 2
+sentinel down-after-milliseconds mymaster 5000
+sentinel ping-period mymaster 100
+sentinel config-epoch mymaster 3
+sentinel leader-epoch mymaster 3
+sentinel known-replica mymaster 127.0.0.1 6380
+sentinel known-replica mymaster 127.0.0.1 6381
+sentinel known-sentinel mymaster 127.0.0.1 26380 0000000000000000000000000000000000000002
+sentinel current-epoch 3
+";
+    let cfg = crate::config::load(text, &crate::config::LoadOptions::permissive()).unwrap();
+    let mut s = sentinel();
+    s.load_config(ms(0), &cfg.sentinel).unwrap();
+    assert_eq!(s.current_epoch(), 3);
+    let view = s.master_view("mymaster").unwrap();
+    assert_eq!(
+        (
+            view.config_epoch,
+            view.leader_epoch,
+            view.replicas,
+            view.sentinels
+        ),
+        (3, 3, 2, 1)
+    );
+    // Loading announces nothing: the state was already known.
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Publish(_)))
+    );
+    let snapshot = s.config_snapshot(&cfg.sentinel);
+    assert_eq!(snapshot, cfg.sentinel);
+    // And the rewrite of an unchanged state leaves the file as it was.
+    let mut file = cfg.clone();
+    file.sentinel = snapshot;
+    assert_eq!(
+        crate::config::rewrite(text, &file),
+        crate::config::rewrite(text, &cfg)
+    );
+}
+
+#[test]
+fn master_settings_carry_over_from_the_config() {
+    let mut m = crate::config::MasterConfig::new("mymaster", "127.0.0.1", 6379, 2);
+    m.down_after_ms = 5000;
+    m.rename_commands.push(("config".into(), "xconfig".into()));
+    m.auth_pass = Some("secret".into());
+    let p = MasterParams::from_config(&m);
+    assert_eq!(p.name, "mymaster");
+    assert_eq!(p.addr, Addr::new("127.0.0.1", 6379));
+    assert_eq!(p.quorum, 2);
+    assert_eq!(p.down_after, Duration::from_millis(5000));
+    assert_eq!(
+        p.renamed_commands.get("CONFIG").map(String::as_str),
+        Some("xconfig")
+    );
+    assert_eq!(p.auth_pass.as_deref(), Some("secret"));
+}
+
+#[test]
+fn a_restarted_sentinel_with_a_new_id_replaces_the_old_entry() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let hello = |runid: &str| {
+        let payload = format!("127.0.0.1,26380,{runid},0,mymaster,127.0.0.1,6379,0");
+        Frame::Array(vec![
+            Frame::bulk("message"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::bulk(&payload),
+        ])
+    };
+    let old = "0000000000000000000000000000000000000002";
+    let new = "0000000000000000000000000000000000000003";
+    s.handle_reply(ms(5), pubsub, hello(old));
+    s.handle_reply(ms(6), pubsub, hello(new));
+    let events: Vec<&'static str> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(e.channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec!["+sentinel", "+sentinel-invalid-addr", "+sentinel"]
+    );
+    assert_eq!(
+        s.known_sentinels("mymaster"),
+        vec![(new.to_string(), Addr::new("127.0.0.1", 26380))]
+    );
+}
+
+#[test]
+fn an_error_to_subscribe_drops_the_pubsub_link_but_auth_errors_do_not() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    // CLIENT SETNAME refused: ignored, the link stays.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        !drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { .. }))
+    );
+    // SUBSCRIBE refused: the link is useless and goes.
+    s.handle_reply(
+        ms(2),
+        pubsub,
+        Frame::error("NOAUTH Authentication required."),
+    );
+    assert!(
+        drain(&mut s)
+            .iter()
+            .any(|a| matches!(a, Action::Close { link } if *link == pubsub))
+    );
+}
+
+#[test]
+fn bogus_is_master_down_replies_are_ignored_and_a_good_one_counts() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 1_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let peer = "0000000000000000000000000000000000000002";
+    let payload = format!("127.0.0.1,26380,{peer},0,mymaster,127.0.0.1,6379,0");
+    let hello = Frame::Array(vec![
+        Frame::bulk("message"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::bulk(&payload),
+    ]);
+    s.handle_reply(ms(5), pubsub, hello);
+    s.handle_timeout(ms(5));
+    let peer_link = drain(&mut s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(6), peer_link, None);
+    // The master stays silent: S_DOWN at ~1 s, then we ask the peer.
+    let mut now = 7;
+    let mut asks = 0;
+    let bogus = [
+        Frame::Integer(1),
+        Frame::Array(vec![Frame::Integer(1)]),
+        Frame::Array(vec![Frame::bulk("1"), Frame::bulk("*"), Frame::Integer(0)]),
+        Frame::Array(vec![
+            Frame::Integer(1),
+            Frame::Integer(5),
+            Frame::Integer(0),
+        ]),
+        Frame::Array(vec![
+            Frame::Integer(1),
+            Frame::bulk("*"),
+            Frame::Integer(-3),
+        ]),
+        Frame::error("ERR unknown command"),
+    ];
+    while now < 3_000 && asks < bogus.len() + 1 {
+        now += 10;
+        s.handle_timeout(ms(now));
+        for a in drain(&mut s) {
+            // Answer everything sent to the peer, in order, so each reply meets its command.
+            let Action::Send { link, args } = a else {
+                continue;
+            };
+            if link != peer_link {
+                continue;
+            }
+            let reply = match args[0].as_ref() {
+                b"PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+                b"PUBLISH" => Frame::Integer(1),
+                _ if args
+                    .get(1)
+                    .is_some_and(|a| a.as_ref() == b"is-master-down-by-addr") =>
+                {
+                    asks += 1;
+                    match bogus.get(asks - 1) {
+                        Some(b) => b.clone(),
+                        None => Frame::Array(vec![
+                            Frame::Integer(1),
+                            Frame::bulk("*"),
+                            Frame::Integer(0),
+                        ]),
+                    }
+                }
+                _ => Frame::ok(),
+            };
+            s.handle_reply(ms(now), peer_link, reply);
+            if asks <= bogus.len() {
+                assert!(
+                    !s.master_view("mymaster").unwrap().odown,
+                    "bogus reply {asks} counted"
+                );
+            }
+        }
+    }
+    assert!(asks > bogus.len(), "only {asks} asks");
+    assert!(
+        s.master_view("mymaster").unwrap().odown,
+        "a well-formed reply reaches quorum 2"
     );
 }

@@ -1,0 +1,309 @@
+//! The sentinel's life: start-up checks, the running shards, and shutdown.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use sentinel_core::Prng;
+use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN};
+use sentinel_core::event::Level;
+use sentinel_uring::log::{LocalTime, format_line};
+use sentinel_uring::procinfo::ProcessFacts;
+use sentinel_uring::{
+    Clock, Logger, Persister, ProcessControl, ShardSpec, listen, persist, shard, shard_of,
+};
+
+use crate::args::Args;
+use crate::bridge;
+use crate::process::{self, StopSignals};
+
+/// Shards to run. One for now: the structure is ready for more (masters are hashed to shards
+/// by name), but client commands that gather all shards are not written yet.
+const SHARDS: usize = 1;
+/// Redis's pid file when daemonized without `pidfile` (`CONFIG_DEFAULT_PID_FILE`).
+const DEFAULT_PID_FILE: &str = "/var/run/redis.pid";
+/// How long a link's TCP connect may take (see `ShardSpec::connect_timeout`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What a shard may ask of the process.
+struct Process;
+
+impl ProcessControl for Process {
+    /// `SHUTDOWN` takes the same path as SIGTERM: the main thread's `sigwait` sees it.
+    fn shutdown(&self) {
+        // Safety: plain syscall; signalling our own process.
+        unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+    }
+
+    fn exit(&self, code: i32) {
+        std::process::exit(code);
+    }
+}
+
+/// How start-up failed.
+pub enum Fatal {
+    /// Already printed or logged the way Redis does; just exit 1.
+    Reported,
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Fatal {
+    fn from(e: anyhow::Error) -> Fatal {
+        Fatal::Other(e)
+    }
+}
+
+/// A warning in Redis's log format on stdout, for the time before the log file is open.
+fn early_warning(message: &str) {
+    print!(
+        "{}",
+        format_line(
+            std::process::id(),
+            &LocalTime::now(),
+            Level::Warning,
+            message
+        )
+    );
+}
+
+fn is_executable(path: &str) -> bool {
+    process::access(Path::new(path), libc::X_OK).is_ok()
+}
+
+/// Reads and loads the config (the file, then the command-line overrides).
+fn load(path: &Path, overrides: &[String]) -> Result<(ConfigFile, String), Fatal> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "Fatal error, can't open config file '{}': {}",
+                path.display(),
+                process::strerror(&e)
+            );
+            return Err(Fatal::Reported);
+        }
+    };
+    let mut full = text.clone();
+    for line in overrides {
+        if !full.is_empty() && !full.ends_with('\n') {
+            full.push('\n');
+        }
+        full.push_str(line);
+        full.push('\n');
+    }
+    // Redis applies `dir` (a chdir) while loading, before the queued `sentinel` lines, so a
+    // relative script path is relative to `dir`. A first permissive pass finds `dir`.
+    let dir = config::load(&full, &LoadOptions::permissive())
+        .ok()
+        .and_then(|c| c.server.dir)
+        .map(PathBuf::from);
+    let check = |script: &str| match &dir {
+        Some(d) if Path::new(script).is_relative() => {
+            is_executable(&d.join(script).to_string_lossy())
+        }
+        _ => is_executable(script),
+    };
+    let opts = LoadOptions {
+        is_executable: &check,
+    };
+    match config::load(&full, &opts) {
+        Ok(cfg) => Ok((cfg, text)),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(Fatal::Reported)
+        }
+    }
+}
+
+pub fn run(args: &Args) -> Result<(), Fatal> {
+    let Some(config_arg) = &args.config else {
+        early_warning("Sentinel needs config file on disk to save state. Exiting...");
+        return Err(Fatal::Reported);
+    };
+    if config_arg == "-" {
+        early_warning("Sentinel config from STDIN not allowed.");
+        return Err(Fatal::Reported);
+    }
+    // Absolute before `dir` changes the working directory (Redis `getAbsolutePath`).
+    let path: PathBuf = std::path::absolute(config_arg)
+        .with_context(|| format!("cannot resolve config path {config_arg}"))?;
+    let (mut cfg, file_text) = load(&path, &args.overrides)?;
+    // Redis applies `dir` while loading, so everything after (the log file, the pid file,
+    // scripts) is relative to it.
+    if let Some(dir) = &cfg.server.dir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("Can't chdir to '{dir}': {}", process::strerror(&e));
+        return Err(Fatal::Reported);
+    }
+    let logger = match Logger::open(
+        cfg.server.logfile.as_deref().map(Path::new),
+        bridge::log_level(cfg.server.loglevel),
+    ) {
+        Ok(l) => Arc::new(l),
+        Err(e) => {
+            eprintln!("Can't open the log file: {}", process::strerror(&e));
+            return Err(Fatal::Reported);
+        }
+    };
+    if let Err(e) = process::access(&path, libc::W_OK) {
+        logger.warning(&format!(
+            "Sentinel config file {} is not writable: {}. Exiting...",
+            path.display(),
+            process::strerror(&e)
+        ));
+        return Err(Fatal::Reported);
+    }
+    if cfg.server.daemonize {
+        process::daemonize().context("daemonize")?;
+    }
+    logger.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
+    logger.warning(&format!(
+        "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started",
+        config::REDIS_VERSION,
+        std::process::id()
+    ));
+    logger.warning(&format!(
+        "Configuration loaded from {} (sentinel {})",
+        path.display(),
+        env!("CARGO_PKG_VERSION")
+    ));
+    match process::raise_nofile() {
+        Ok(n) => logger.notice(&format!("Maximum number of open files: {n}")),
+        Err(e) => logger.warning(&format!("Could not raise the open files limit: {e}")),
+    }
+
+    let pidfile = match (&cfg.server.pidfile, cfg.server.daemonize) {
+        (Some(p), _) => Some(PathBuf::from(p)),
+        (None, true) => Some(PathBuf::from(DEFAULT_PID_FILE)),
+        (None, false) => None,
+    };
+    if let Some(p) = &pidfile
+        && let Err(e) = std::fs::write(p, format!("{}\n", std::process::id()))
+    {
+        // Redis only logs this and goes on.
+        logger.warning(&format!("Failed to write PID file {}: {e}", p.display()));
+    }
+
+    let result = serve(&path, &mut cfg, &file_text, &logger);
+    if let Some(p) = &pidfile {
+        logger.notice("Removing the pid file.");
+        let _ = std::fs::remove_file(p);
+    }
+    result
+}
+
+/// Makes sure there is a `myid`, persisting a new one (sentinel.c `sentinelIsRunning`).
+fn ensure_myid(
+    path: &Path,
+    cfg: &mut ConfigFile,
+    file_text: &str,
+    logger: &Logger,
+) -> Result<String, Fatal> {
+    if let Some(id) = &cfg.sentinel.myid {
+        return Ok(id.clone());
+    }
+    let seed = process::random_u64().context("reading /dev/urandom")?;
+    let id = Prng::new(seed).hex_id(MYID_LEN);
+    cfg.sentinel.myid = Some(id.clone());
+    let text = config::rewrite(file_text, cfg);
+    if let Err(e) = persist::write_config_atomically(path, text.as_bytes()) {
+        logger.warning(&format!(
+            "WARNING: Sentinel was not able to save the new configuration on disk!!!: {e}"
+        ));
+    }
+    Ok(id)
+}
+
+fn serve(
+    path: &Path,
+    cfg: &mut ConfigFile,
+    file_text: &str,
+    logger: &Arc<Logger>,
+) -> Result<(), Fatal> {
+    let listeners = if cfg.server.port == 0 {
+        Vec::new()
+    } else {
+        let specs = listen::parse_bind(&cfg.server.bind).map_err(anyhow::Error::from)?;
+        match listen::bind_all(&specs, cfg.server.port) {
+            Ok((listeners, skipped)) => {
+                for s in skipped {
+                    logger.verbose(&format!("Skipping optional bind address {s}"));
+                }
+                listeners
+            }
+            Err(e) => {
+                logger.warning(&format!("Warning: {e}"));
+                logger.warning(&format!(
+                    "Failed listening on port {} (TCP), aborting.",
+                    cfg.server.port
+                ));
+                return Err(Fatal::Reported);
+            }
+        }
+    };
+    logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
+    let myid = ensure_myid(path, cfg, file_text, logger)?;
+    logger.warning(&format!("Sentinel ID is {myid}"));
+    // The process's own run id (INFO `run_id`), distinct from the sentinel id, as in Redis.
+    let run_id = format!(
+        "{:016x}{:016x}{:08x}",
+        process::random_u64().context("reading /dev/urandom")?,
+        process::random_u64().context("reading /dev/urandom")?,
+        process::random_u64().context("reading /dev/urandom")? as u32
+    );
+
+    let signals = StopSignals::block().context("blocking SIGTERM/SIGINT")?;
+    let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), logger.clone())
+        .map_err(anyhow::Error::from)?;
+    let clock = Clock::new();
+    let mut listeners = Some(listeners);
+    let mut shards = Vec::with_capacity(SHARDS);
+    for index in 0..SHARDS {
+        let mine: Vec<_> = cfg
+            .sentinel
+            .masters
+            .iter()
+            .filter(|m| shard_of(&m.name, SHARDS) == index)
+            .cloned()
+            .collect();
+        let seed = process::random_u64().context("reading /dev/urandom")?;
+        let spec = ShardSpec {
+            index,
+            params: bridge::sentinel_params(cfg, &myid, seed),
+            config: sentinel_core::config::SentinelConfig {
+                masters: mine,
+                ..cfg.sentinel.clone()
+            },
+            file: cfg.clone(),
+            process_facts: ProcessFacts {
+                run_id: run_id.clone(),
+                tcp_port: cfg.server.port,
+                config_file: path.display().to_string(),
+                started: std::time::Instant::now(),
+            },
+            // Shard 0 serves clients.
+            listeners: if index == 0 {
+                listeners.take().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
+            connect_timeout: CONNECT_TIMEOUT,
+            logger: logger.clone(),
+            persister: Some(persister.sender()),
+            clock,
+            process: Arc::new(Process),
+        };
+        shards.push(shard::spawn(spec).map_err(anyhow::Error::from)?);
+    }
+
+    let signal = signals.wait();
+    logger.warning(&format!("Received {signal} scheduling shutdown..."));
+    logger.warning("User requested shutdown...");
+    for s in shards {
+        s.shutdown();
+    }
+    persister.finish();
+    logger.warning("Sentinel is now ready to exit, bye bye...");
+    Ok(())
+}

@@ -1,0 +1,495 @@
+//! A pure ACL engine with Redis 7.0's user model (acl.c): users with on/off, passwords kept as
+//! SHA-256 hex, command rules applied in order, key and channel patterns. `requirepass` is the
+//! default user's password; `user` config lines and `ACL SETUSER` share one rule parser.
+
+pub mod glob;
+pub mod log;
+pub mod sha256;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::command_table::{self, CommandSpec};
+
+/// A command rule target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    All,
+    Category(String),
+    /// `name` or `container|sub`.
+    Command(String),
+}
+
+/// One user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub sanitize_payload: bool,
+    /// Hex SHA-256 of each password.
+    pub passwords: BTreeSet<String>,
+    /// (allow, target) in the order given; the last one that matches decides.
+    rules: Vec<(bool, Target)>,
+    pub all_keys: bool,
+    pub key_patterns: Vec<String>,
+    pub all_channels: bool,
+    pub channel_patterns: Vec<String>,
+}
+
+impl User {
+    /// A user as `ACL SETUSER` creates it: off, no passwords, no commands, keys or channels.
+    pub fn new(name: &str) -> User {
+        User {
+            name: name.to_string(),
+            enabled: false,
+            nopass: false,
+            sanitize_payload: true,
+            passwords: BTreeSet::new(),
+            rules: Vec::new(),
+            all_keys: false,
+            key_patterns: Vec::new(),
+            all_channels: false,
+            channel_patterns: Vec::new(),
+        }
+    }
+
+    /// The default user: `on nopass ~* &* +@all`.
+    pub fn default_user() -> User {
+        let mut u = User::new("default");
+        u.enabled = true;
+        u.nopass = true;
+        u.all_keys = true;
+        u.all_channels = true;
+        u.rules.push((true, Target::All));
+        u
+    }
+
+    /// Applies one rule (acl.c `ACLSetUser`); the error is the reason Redis gives.
+    pub fn apply(&mut self, op: &str) -> Result<(), &'static str> {
+        let lower = op.to_ascii_lowercase();
+        match lower.as_str() {
+            "on" => self.enabled = true,
+            "off" => self.enabled = false,
+            "nopass" => {
+                self.nopass = true;
+                self.passwords.clear();
+            }
+            "resetpass" => {
+                self.nopass = false;
+                self.passwords.clear();
+            }
+            "allkeys" | "~*" => {
+                self.all_keys = true;
+                self.key_patterns.clear();
+            }
+            "resetkeys" => {
+                self.all_keys = false;
+                self.key_patterns.clear();
+            }
+            "allchannels" | "&*" => {
+                self.all_channels = true;
+                self.channel_patterns.clear();
+            }
+            "resetchannels" => {
+                self.all_channels = false;
+                self.channel_patterns.clear();
+            }
+            "allcommands" | "+@all" => self.rules = vec![(true, Target::All)],
+            "nocommands" | "-@all" => self.rules.clear(),
+            "sanitize-payload" => self.sanitize_payload = true,
+            "skip-sanitize-payload" => self.sanitize_payload = false,
+            "reset" => {
+                let name = std::mem::take(&mut self.name);
+                *self = User::new(&name);
+                self.all_channels = false;
+            }
+            _ => return self.apply_prefixed(op),
+        }
+        Ok(())
+    }
+
+    fn apply_prefixed(&mut self, op: &str) -> Result<(), &'static str> {
+        let Some(first) = op.chars().next() else {
+            return Err("Syntax error");
+        };
+        let rest = &op[first.len_utf8()..];
+        match first {
+            '>' => {
+                self.passwords
+                    .insert(sha256::hex(&sha256::sha256(rest.as_bytes())));
+                self.nopass = false;
+            }
+            '<' => {
+                let h = sha256::hex(&sha256::sha256(rest.as_bytes()));
+                if !self.passwords.remove(&h) {
+                    return Err(
+                        "The password you are trying to remove from the user does not exist",
+                    );
+                }
+            }
+            '#' | '!' => {
+                let valid = rest.len() == 64
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !valid {
+                    return Err(
+                        "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters",
+                    );
+                }
+                if first == '#' {
+                    self.passwords.insert(rest.to_string());
+                    self.nopass = false;
+                } else if !self.passwords.remove(rest) {
+                    return Err(
+                        "The password you are trying to remove from the user does not exist",
+                    );
+                }
+            }
+            '~' => {
+                if !self.all_keys {
+                    self.key_patterns.push(op.to_string());
+                }
+            }
+            '%' => {
+                let Some(tilde) = op.find('~') else {
+                    return Err("Syntax error");
+                };
+                let perms = &op[1..tilde];
+                if perms.is_empty() || !perms.chars().all(|c| matches!(c, 'R' | 'W' | 'r' | 'w')) {
+                    return Err("Syntax error");
+                }
+                self.key_patterns.push(op.to_string());
+            }
+            '&' => {
+                if !self.all_channels {
+                    self.channel_patterns.push(rest.to_string());
+                }
+            }
+            '+' | '-' => {
+                let allow = first == '+';
+                let target = parse_target(rest)?;
+                self.rules.push((allow, target));
+            }
+            _ => return Err("Syntax error"),
+        }
+        Ok(())
+    }
+
+    /// Whether the user may run `spec` (acl.c `ACLCheckCommandPerm`).
+    pub fn can_run(&self, spec: &CommandSpec, parent: Option<&CommandSpec>) -> bool {
+        let full = command_table::fullname(spec, parent);
+        let mut allowed = false;
+        for (allow, target) in &self.rules {
+            let hit = match target {
+                Target::All => true,
+                Target::Category(cat) => spec.acl.contains(&cat.as_str()),
+                Target::Command(name) => *name == full || parent.is_some_and(|p| *name == p.name),
+            };
+            if hit {
+                allowed = *allow;
+            }
+        }
+        allowed
+    }
+
+    /// Whether the user may use `channel` (literal when `is_pattern`, as PSUBSCRIBE needs).
+    pub fn can_use_channel(&self, channel: &[u8], is_pattern: bool) -> bool {
+        self.all_channels
+            || self.channel_patterns.iter().any(|p| {
+                if is_pattern {
+                    p.as_bytes() == channel
+                } else {
+                    glob::glob_match(p.as_bytes(), channel, false)
+                }
+            })
+    }
+
+    /// Flags as `ACL GETUSER` lists them.
+    pub fn flags(&self) -> Vec<&'static str> {
+        let mut f = vec![if self.enabled { "on" } else { "off" }];
+        if self.nopass {
+            f.push("nopass");
+        }
+        f.push(if self.sanitize_payload {
+            "sanitize-payload"
+        } else {
+            "skip-sanitize-payload"
+        });
+        f
+    }
+
+    /// The command rules as text (`+@all`, `-@all +ping`).
+    pub fn describe_commands(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut rules = self.rules.as_slice();
+        if let Some(((true, Target::All), tail)) = rules.split_first() {
+            parts.push("+@all".into());
+            rules = tail;
+        } else {
+            parts.push("-@all".into());
+        }
+        for (allow, target) in rules {
+            let sign = if *allow { '+' } else { '-' };
+            parts.push(match target {
+                Target::All => format!("{sign}@all"),
+                Target::Category(c) => format!("{sign}@{c}"),
+                Target::Command(c) => format!("{sign}{c}"),
+            });
+        }
+        parts.join(" ")
+    }
+
+    pub fn describe_keys(&self) -> String {
+        if self.all_keys {
+            "~*".into()
+        } else {
+            self.key_patterns.join(" ")
+        }
+    }
+
+    pub fn describe_channels(&self) -> String {
+        if self.all_channels {
+            "&*".into()
+        } else if self.channel_patterns.is_empty() {
+            String::new()
+        } else {
+            self.channel_patterns
+                .iter()
+                .map(|p| format!("&{p}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    }
+
+    /// The user as one `ACL LIST` / aclfile line.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("user {}", self.name)];
+        parts.extend(self.flags().iter().map(|f| f.to_string()));
+        parts.extend(self.passwords.iter().map(|h| format!("#{h}")));
+        let keys = self.describe_keys();
+        if !keys.is_empty() {
+            parts.push(keys);
+        }
+        let channels = self.describe_channels();
+        parts.push(if channels.is_empty() {
+            "resetchannels".into()
+        } else {
+            channels
+        });
+        parts.push(self.describe_commands());
+        parts.join(" ")
+    }
+}
+
+fn parse_target(rest: &str) -> Result<Target, &'static str> {
+    const UNKNOWN: &str = "Unknown command or category name in ACL";
+    if let Some(cat) = rest.strip_prefix('@') {
+        let cat = cat.to_ascii_lowercase();
+        if cat == "all" {
+            return Ok(Target::All);
+        }
+        if !command_table::ACL_CATEGORIES.contains(&cat.as_str()) {
+            return Err(UNKNOWN);
+        }
+        return Ok(Target::Category(cat));
+    }
+    let lower = rest.to_ascii_lowercase();
+    let (cmd, sub) = match lower.split_once('|') {
+        Some((c, s)) => (c, Some(s)),
+        None => (lower.as_str(), None),
+    };
+    let Some(spec) = command_table::lookup(cmd.as_bytes()) else {
+        return Err(UNKNOWN);
+    };
+    if let Some(sub) = sub
+        && spec.subcommand(sub.as_bytes()).is_none()
+    {
+        return Err(UNKNOWN);
+    }
+    Ok(Target::Command(lower))
+}
+
+/// Why authentication failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WrongPass;
+
+/// The users of this sentinel.
+#[derive(Clone, Debug)]
+pub struct Acl {
+    users: BTreeMap<String, User>,
+}
+
+impl Default for Acl {
+    fn default() -> Acl {
+        let mut users = BTreeMap::new();
+        users.insert("default".to_string(), User::default_user());
+        Acl { users }
+    }
+}
+
+impl Acl {
+    pub fn user(&self, name: &str) -> Option<&User> {
+        self.users.get(name)
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    pub fn default_user(&self) -> Option<&User> {
+        self.users.get("default")
+    }
+
+    /// Whether a new connection starts authenticated (the default user is on and nopass).
+    pub fn default_is_open(&self) -> bool {
+        self.default_user().is_some_and(|u| u.enabled && u.nopass)
+    }
+
+    /// `requirepass <pass>`: resets the default user's passwords to this one (empty = nopass).
+    pub fn set_requirepass(&mut self, pass: &str) {
+        let user = self
+            .users
+            .entry("default".into())
+            .or_insert_with(User::default_user);
+        if pass.is_empty() {
+            let _ = user.apply("nopass");
+        } else {
+            let _ = user.apply("resetpass");
+            let _ = user.apply(&format!(">{pass}"));
+        }
+    }
+
+    /// Creates or modifies a user with `ops`, atomically: on error nothing changes. The error
+    /// is the full reply text.
+    pub fn set_user(&mut self, name: &str, ops: &[String]) -> Result<(), String> {
+        if name.contains(' ') || name.is_empty() {
+            return Err("ERR Usernames can't contain spaces or null characters".into());
+        }
+        let mut user = self
+            .users
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| User::new(name));
+        for op in ops {
+            user.apply(op)
+                .map_err(|why| format!("ERR Error in ACL SETUSER modifier '{op}': {why}"))?;
+        }
+        self.users.insert(name.to_string(), user);
+        Ok(())
+    }
+
+    /// A `user <name> <rules...>` config line.
+    pub fn load_user_line(&mut self, name: &str, ops: &[String]) -> Result<(), String> {
+        let mut all = vec!["reset".to_string()];
+        all.extend_from_slice(ops);
+        self.set_user(name, &all)
+    }
+
+    /// Removes `name`; the default user cannot be removed.
+    pub fn delete_user(&mut self, name: &str) -> Result<bool, String> {
+        if name == "default" {
+            return Err("ERR The 'default' user cannot be removed".into());
+        }
+        Ok(self.users.remove(name).is_some())
+    }
+
+    /// Checks a user name and password (acl.c `ACLCheckUserCredentials`).
+    pub fn authenticate(&self, name: &str, pass: &[u8]) -> Result<(), WrongPass> {
+        let user = self.users.get(name).ok_or(WrongPass)?;
+        if !user.enabled {
+            return Err(WrongPass);
+        }
+        if user.nopass {
+            return Ok(());
+        }
+        let h = sha256::hex(&sha256::sha256(pass));
+        if user.passwords.contains(&h) {
+            Ok(())
+        } else {
+            Err(WrongPass)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn default_user_and_requirepass() {
+        let mut acl = Acl::default();
+        assert!(acl.default_is_open());
+        assert_eq!(
+            acl.user("default").unwrap().describe(),
+            "user default on nopass sanitize-payload ~* &* +@all"
+        );
+        assert!(acl.authenticate("default", b"anything").is_ok());
+        acl.set_requirepass("secret");
+        assert!(!acl.default_is_open());
+        assert!(acl.authenticate("default", b"secret").is_ok());
+        assert_eq!(acl.authenticate("default", b"nope"), Err(WrongPass));
+        acl.set_requirepass("");
+        assert!(acl.default_is_open());
+    }
+
+    #[test]
+    fn setuser_rules_and_errors() {
+        let mut acl = Acl::default();
+        acl.set_user("alice", &ops("ON >pw allchannels +@all"))
+            .unwrap();
+        assert!(acl.authenticate("alice", b"pw").is_ok());
+        assert!(acl.authenticate("bob", b"pw").is_err());
+        let sentinel = command_table::lookup(b"sentinel").unwrap();
+        let set = sentinel.subcommand(b"set").unwrap();
+        assert!(acl.user("alice").unwrap().can_run(set, Some(sentinel)));
+        acl.set_user("bob", &ops("on nopass -@all +ping +sentinel|myid"))
+            .unwrap();
+        let bob = acl.user("bob").unwrap();
+        assert!(!bob.can_run(set, Some(sentinel)));
+        assert!(bob.can_run(sentinel.subcommand(b"myid").unwrap(), Some(sentinel)));
+        assert!(bob.can_run(command_table::lookup(b"ping").unwrap(), None));
+        assert_eq!(bob.describe_commands(), "-@all +ping +sentinel|myid");
+        assert_eq!(
+            acl.set_user("bob", &ops("off +nosuchcmd")),
+            Err("ERR Error in ACL SETUSER modifier '+nosuchcmd': Unknown command or category name in ACL".into())
+        );
+        assert!(
+            acl.user("bob").unwrap().enabled,
+            "failed SETUSER changes nothing"
+        );
+        assert_eq!(
+            acl.set_user("bob", &ops("bogus")),
+            Err("ERR Error in ACL SETUSER modifier 'bogus': Syntax error".into())
+        );
+        acl.set_user("carol", &ops("+@admin")).unwrap();
+        let carol = acl.user("carol").unwrap();
+        assert!(carol.can_run(set, Some(sentinel)));
+        assert!(!carol.can_run(command_table::lookup(b"ping").unwrap(), None));
+        assert_eq!(
+            acl.delete_user("default"),
+            Err("ERR The 'default' user cannot be removed".into())
+        );
+        assert_eq!(acl.delete_user("carol"), Ok(true));
+        assert_eq!(acl.delete_user("carol"), Ok(false));
+    }
+
+    #[test]
+    fn channels_and_disabled_users() {
+        let mut acl = Acl::default();
+        acl.set_user("u", &ops("on >p &+switch-* resetkeys"))
+            .unwrap();
+        let u = acl.user("u").unwrap();
+        assert!(u.can_use_channel(b"+switch-master", false));
+        assert!(!u.can_use_channel(b"+sdown", false));
+        assert!(u.can_use_channel(b"+switch-*", true));
+        assert!(!u.can_use_channel(b"*", true));
+        acl.set_user("default", &ops("off")).unwrap();
+        assert!(!acl.default_is_open());
+        assert!(acl.authenticate("default", b"").is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! Client sessions (networking.c `client`): who is connected, as which user, speaking which
+//! protocol, subscribed to what, plus the counters INFO shows.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bytes::Bytes;
+
+use crate::action::ClientId;
+use crate::resp::Protocol;
+use crate::time::Instant;
+
+/// `CLIENT REPLY` mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    Skip,
+}
+
+/// One client connection.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    pub(crate) peer_addr: String,
+    pub(crate) local_addr: String,
+    pub(crate) user: String,
+    pub(crate) authenticated: bool,
+    pub(crate) protocol: Protocol,
+    pub(crate) name: Option<Bytes>,
+    pub(crate) channels: BTreeSet<Bytes>,
+    pub(crate) patterns: BTreeSet<Bytes>,
+    pub(crate) created: Instant,
+    pub(crate) last_interaction: Instant,
+    pub(crate) last_command: String,
+    pub(crate) reply_mode: ReplyMode,
+    /// Replies of the command being run are dropped (`CLIENT REPLY OFF/SKIP`).
+    pub(crate) suppress: bool,
+    pub(crate) no_evict: bool,
+    pub(crate) tracking: bool,
+    /// `CLIENT KILL` asked the driver to close it: later commands are ignored.
+    pub(crate) killed: bool,
+}
+
+impl Session {
+    pub(crate) fn new(now: Instant, peer_addr: String, local_addr: String, open: bool) -> Session {
+        Session {
+            peer_addr,
+            local_addr,
+            user: "default".into(),
+            authenticated: open,
+            protocol: Protocol::Resp2,
+            name: None,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            created: now,
+            last_interaction: now,
+            last_command: "NULL".into(),
+            reply_mode: ReplyMode::On,
+            suppress: false,
+            no_evict: false,
+            tracking: false,
+            killed: false,
+        }
+    }
+
+    /// Channels plus patterns: the count subscribe replies carry.
+    pub(crate) fn subscription_count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    /// In RESP2 a client with subscriptions may only run the pub/sub commands and PING.
+    pub(crate) fn in_pubsub_context(&self) -> bool {
+        self.protocol == Protocol::Resp2 && self.subscription_count() > 0
+    }
+}
+
+/// Every session plus the counters INFO's clients and stats sections show.
+#[derive(Debug, Default)]
+pub(crate) struct Clients {
+    pub(crate) sessions: BTreeMap<ClientId, Session>,
+    pub(crate) total_connections: u64,
+    pub(crate) rejected_connections: u64,
+    pub(crate) total_commands: u64,
+    pub(crate) total_error_replies: u64,
+}
+
+impl Clients {
+    pub(crate) fn get(&self, id: ClientId) -> Option<&Session> {
+        self.sessions.get(&id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: ClientId) -> Option<&mut Session> {
+        self.sessions.get_mut(&id)
+    }
+
+    /// Distinct channels with at least one subscriber.
+    pub(crate) fn pubsub_channels(&self) -> usize {
+        self.sessions
+            .values()
+            .flat_map(|s| s.channels.iter())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// Distinct patterns with at least one subscriber.
+    pub(crate) fn pubsub_patterns(&self) -> usize {
+        self.sessions
+            .values()
+            .flat_map(|s| s.patterns.iter())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+}

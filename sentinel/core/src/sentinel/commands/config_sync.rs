@@ -1,0 +1,131 @@
+//! Between the config model and the client-facing state: the global options SENTINEL CONFIG
+//! changes, `requirepass` and the `user` lines in at start-up, and back out for the rewrite
+//! (config.c `rewriteConfigUserOption`, sentinel.c `rewriteConfigSentinelOption`).
+
+use crate::config::ConfigFile;
+
+use super::{Sentinel, SentinelOptions};
+
+impl Sentinel {
+    /// Takes the options, `requirepass` and `user` lines of a loaded file. `user` lines are
+    /// applied after `requirepass`, as Redis loads configured users after the config, so a
+    /// `user default ...` line wins. The error names the first bad `user` line.
+    pub fn apply_client_config(&mut self, cfg: &ConfigFile) -> Result<(), String> {
+        let s = &cfg.sentinel;
+        self.front.options = SentinelOptions {
+            resolve_hostnames: s.resolve_hostnames,
+            announce_hostnames: s.announce_hostnames,
+            announce_port: s.announce_port,
+            sentinel_user: s.sentinel_user.clone(),
+            sentinel_pass: s.sentinel_pass.clone(),
+            deny_scripts_reconfig: s.deny_scripts_reconfig,
+        };
+        if s.announce_ip.is_some() {
+            self.params.announce_ip = s.announce_ip.clone();
+        }
+        self.front.listen_port = cfg.server.port;
+        // Hellos carry `announce-port`, else the port we listen on.
+        self.params.port = if s.announce_port != 0 {
+            s.announce_port
+        } else {
+            cfg.server.port
+        };
+        self.set_requirepass(cfg.server.requirepass.as_deref().unwrap_or(""));
+        for line in &cfg.server.users {
+            let Some((name, ops)) = line.split_first() else {
+                continue;
+            };
+            self.front
+                .acl
+                .load_user_line(name, ops)
+                .map_err(|e| format!("Error in user declaration '{name}': {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the runtime options and the ACL users into a snapshot about to be rewritten.
+    pub fn snapshot_client_config(&self, out: &mut ConfigFile) {
+        let o = &self.front.options;
+        let s = &mut out.sentinel;
+        s.resolve_hostnames = o.resolve_hostnames;
+        s.announce_hostnames = o.announce_hostnames;
+        s.announce_port = o.announce_port;
+        s.sentinel_user = o.sentinel_user.clone();
+        s.sentinel_pass = o.sentinel_pass.clone();
+        s.deny_scripts_reconfig = o.deny_scripts_reconfig;
+        s.announce_ip = self.params.announce_ip.clone();
+        if out.server.aclfile.is_none() {
+            out.server.users = self
+                .front
+                .acl
+                .users()
+                .map(|u| {
+                    u.describe()
+                        .split(' ')
+                        .skip(1)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{reply, reply_as, sentinel};
+    use crate::config::ConfigFile;
+    use crate::resp::Frame;
+
+    #[test]
+    fn options_users_and_requirepass_round_trip() {
+        let mut cfg = ConfigFile::default();
+        cfg.server.requirepass = Some("rp".into());
+        cfg.server.users = vec![
+            vec!["admin".into(), "on".into(), ">pw".into(), "+@all".into()],
+            vec!["bad".into(), "+nosuch".into()],
+        ];
+        cfg.sentinel.resolve_hostnames = true;
+        cfg.sentinel.deny_scripts_reconfig = false;
+        cfg.sentinel.sentinel_pass = Some("sp".into());
+        let mut s = sentinel();
+        assert_eq!(
+            s.apply_client_config(&cfg),
+            Err("Error in user declaration 'bad': ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL".into())
+        );
+        cfg.server.users.pop();
+        let mut s = sentinel();
+        s.apply_client_config(&cfg).unwrap();
+        assert!(s.options().resolve_hostnames && !s.options().deny_scripts_reconfig);
+        assert_eq!(s.params.port, 26379);
+        assert_eq!(
+            reply(&mut s, &["PING"]),
+            Frame::error("NOAUTH Authentication required.")
+        );
+        assert_eq!(reply(&mut s, &["AUTH", "admin", "pw"]), Frame::ok());
+        assert_eq!(reply_as(&mut s, 2, &["AUTH", "rp"]), Frame::ok());
+        reply(
+            &mut s,
+            &["SENTINEL", "CONFIG", "SET", "announce-port", "26999"],
+        );
+        let mut out = cfg.clone();
+        s.snapshot_client_config(&mut out);
+        assert_eq!(out.sentinel.announce_port, 26999);
+        assert_eq!(s.params.port, 26999);
+        assert_eq!(out.sentinel.sentinel_pass.as_deref(), Some("sp"));
+        assert_eq!(out.server.users.len(), 2);
+        assert_eq!(out.server.users[0][0], "admin");
+        assert!(out.server.users[0].iter().any(|t| t.starts_with('#')));
+        assert_eq!(
+            out.server.users[1][..3],
+            ["default", "on", "sanitize-payload"]
+        );
+        // Loading the snapshot again gives the same users.
+        let mut again = sentinel();
+        again.apply_client_config(&out).unwrap();
+        assert_eq!(reply(&mut again, &["AUTH", "admin", "pw"]), Frame::ok());
+        let mut out2 = out.clone();
+        again.snapshot_client_config(&mut out2);
+        assert_eq!(out2.server.users, out.server.users);
+    }
+}

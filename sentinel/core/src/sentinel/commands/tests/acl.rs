@@ -1,0 +1,253 @@
+//! ACL subcommands and permission checks.
+
+use super::*;
+
+#[test]
+fn acl_users_lifecycle() {
+    let mut s = sentinel();
+    assert_eq!(
+        reply(
+            &mut s,
+            &[
+                "ACL",
+                "SETUSER",
+                "sentinel-user",
+                "ON",
+                ">pw",
+                "allchannels",
+                "+@all"
+            ]
+        ),
+        Frame::ok()
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("default"), bulk("sentinel-user")])
+    );
+    let u = reply(&mut s, &["ACL", "GETUSER", "sentinel-user"]);
+    assert_eq!(field(&u, "commands").as_deref(), Some("+@all"));
+    assert_eq!(field(&u, "channels").as_deref(), Some("&*"));
+    assert_eq!(
+        reply(&mut s, &["ACL", "GETUSER", "nobody"]),
+        Frame::NullBulk
+    );
+    let Frame::Array(list) = reply(&mut s, &["ACL", "LIST"]) else {
+        panic!()
+    };
+    assert_eq!(
+        list[0],
+        bulk("user default on nopass sanitize-payload ~* &* +@all")
+    );
+    assert!(text_of(&list[1]).starts_with("user sentinel-user on sanitize-payload #"));
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "x", "+nosuch"]),
+        err("ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL")
+    );
+    // A client authenticated as a deleted user is disconnected.
+    assert_eq!(
+        reply_as(&mut s, 2, &["AUTH", "sentinel-user", "pw"]),
+        Frame::ok()
+    );
+    let out = run(&mut s, 1, &["ACL", "DELUSER", "sentinel-user", "nobody"]);
+    assert_eq!(
+        out[0],
+        Action::Reply {
+            client: ClientId(1),
+            frame: Frame::Integer(1)
+        }
+    );
+    assert_eq!(
+        out[1],
+        Action::CloseClient {
+            client: ClientId(2)
+        }
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "DELUSER", "default"]),
+        err("ERR The 'default' user cannot be removed")
+    );
+}
+
+#[test]
+fn acl_permissions_and_other_subcommands() {
+    let mut s = sentinel();
+    reply(
+        &mut s,
+        &[
+            "ACL",
+            "SETUSER",
+            "ro",
+            "on",
+            "nopass",
+            "-@all",
+            "+ping",
+            "+sentinel|masters",
+        ],
+    );
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "ro", "x"]), Frame::ok());
+    assert_eq!(
+        reply_as(&mut s, 2, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+    assert_eq!(
+        reply_as(&mut s, 2, &["SENTINEL", "MASTERS"]),
+        Frame::Array(vec![])
+    );
+    assert_eq!(
+        reply_as(&mut s, 2, &["SENTINEL", "RESET", "*"]),
+        err("NOPERM this user has no permissions to run the 'sentinel|reset' command")
+    );
+    assert_eq!(reply(&mut s, &["ACL", "DRYRUN", "ro", "ping"]), Frame::ok());
+    assert_eq!(
+        reply(&mut s, &["ACL", "DRYRUN", "ro", "sentinel", "reset", "*"]),
+        bulk("This user has no permissions to run the 'sentinel|reset' command")
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "DRYRUN", "nobody", "ping"]),
+        err("ERR User 'nobody' not found")
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "DRYRUN", "ro", "nosuch"]),
+        err("ERR Command 'nosuch' not found")
+    );
+    let Frame::Array(cats) = reply(&mut s, &["ACL", "CAT"]) else {
+        panic!()
+    };
+    assert!(cats.contains(&bulk("admin")) && cats.contains(&bulk("pubsub")));
+    let Frame::Array(pubsub) = reply(&mut s, &["ACL", "CAT", "pubsub"]) else {
+        panic!()
+    };
+    assert_eq!(pubsub.len(), 5);
+    assert_eq!(
+        reply(&mut s, &["ACL", "CAT", "nope"]),
+        err("ERR Unknown category 'nope'")
+    );
+    assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS"])).len(), 64);
+    assert_eq!(text_of(&reply(&mut s, &["ACL", "GENPASS", "5"])).len(), 2);
+    assert!(reply(&mut s, &["ACL", "GENPASS", "0"]).is_error());
+    for sub in ["SAVE", "LOAD"] {
+        let r = reply(&mut s, &["ACL", sub]);
+        assert!(
+            matches!(&r, Frame::Error(e) if e.starts_with(b"ERR This Redis instance is not configured to use an ACL file"))
+        );
+    }
+    // Channel permissions apply to SUBSCRIBE.
+    reply(
+        &mut s,
+        &[
+            "ACL",
+            "SETUSER",
+            "ch",
+            "on",
+            "nopass",
+            "+@all",
+            "resetchannels",
+            "&+switch-master",
+        ],
+    );
+    reply_as(&mut s, 3, &["AUTH", "ch", "x"]);
+    assert_eq!(
+        reply_as(&mut s, 3, &["SUBSCRIBE", "+sdown"]),
+        err("NOPERM this user has no permissions to access one of the channels used as arguments")
+    );
+    assert_eq!(
+        reply_as(&mut s, 3, &["PUBLISH", "__sentinel__:hello", "x"]),
+        err("NOPERM this user has no permissions to access one of the channels used as arguments")
+    );
+    assert_eq!(
+        reply_as(&mut s, 3, &["SUBSCRIBE", "+switch-master"]),
+        Frame::Array(vec![
+            bulk("subscribe"),
+            bulk("+switch-master"),
+            Frame::Integer(1)
+        ])
+    );
+}
+
+#[test]
+fn acl_getuser_flags_and_password_hashes() {
+    let mut s = sentinel();
+    let hash = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "off", &format!("#{hash}")]),
+        Frame::ok()
+    );
+    let u = reply(&mut s, &["ACL", "GETUSER", "h"]);
+    let p = pairs(&u);
+    assert_eq!(
+        p[0].1,
+        Frame::Array(vec![bulk("off"), bulk("sanitize-payload")])
+    );
+    assert_eq!(p[1].1, Frame::Array(vec![bulk(hash)]));
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "#nothex"]),
+        err(
+            "ERR Error in ACL SETUSER modifier '#nothex': The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+        )
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "<other"]),
+        err(
+            "ERR Error in ACL SETUSER modifier '<other': The password you are trying to remove from the user does not exist"
+        )
+    );
+    // The hash is sha256("secret"): the user can log in once enabled.
+    reply(&mut s, &["ACL", "SETUSER", "h", "on", "+@all"]);
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "h", "secret"]), Frame::ok());
+    assert_eq!(
+        reply(&mut s, &["ACL", "SETUSER", "h", "<secret"]),
+        Frame::ok()
+    );
+    assert_eq!(
+        reply_as(&mut s, 3, &["AUTH", "h", "secret"]),
+        err("WRONGPASS invalid username-password pair or user is disabled.")
+    );
+}
+
+#[test]
+fn acl_log_records_failed_logins_and_denials() {
+    let mut s = sentinel();
+    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
+    reply(
+        &mut s,
+        &["ACL", "SETUSER", "ro", "on", "nopass", "-@all", "+ping"],
+    );
+    reply_as(&mut s, 2, &["AUTH", "ro", "x"]);
+    reply_as(&mut s, 2, &["SENTINEL", "MYID"]);
+    reply_as(&mut s, 3, &["AUTH", "nobody", "pw"]);
+    reply_as(&mut s, 3, &["AUTH", "nobody", "pw"]);
+    let Frame::Array(log) = reply(&mut s, &["ACL", "LOG"]) else {
+        panic!()
+    };
+    assert_eq!(log.len(), 2);
+    let keys: Vec<String> = pairs(&log[0]).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        keys,
+        [
+            "count",
+            "reason",
+            "context",
+            "object",
+            "username",
+            "age-seconds",
+            "client-info"
+        ]
+    );
+    assert_eq!(pairs(&log[0])[0].1, Frame::Integer(2));
+    assert_eq!(field(&log[0], "reason").as_deref(), Some("auth"));
+    assert_eq!(field(&log[0], "object").as_deref(), Some("AUTH"));
+    assert_eq!(field(&log[0], "username").as_deref(), Some("nobody"));
+    assert_eq!(field(&log[1], "reason").as_deref(), Some("command"));
+    assert_eq!(field(&log[1], "object").as_deref(), Some("sentinel|myid"));
+    assert!(field(&log[1], "client-info").unwrap().starts_with("id=2 "));
+    let Frame::Array(one) = reply(&mut s, &["ACL", "LOG", "1"]) else {
+        panic!()
+    };
+    assert_eq!(one.len(), 1);
+    assert_eq!(
+        reply(&mut s, &["ACL", "LOG", "-1"]),
+        err("ERR value is out of range, must be positive")
+    );
+    assert_eq!(reply(&mut s, &["ACL", "LOG", "RESET"]), Frame::ok());
+    assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
+}

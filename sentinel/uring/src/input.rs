@@ -1,0 +1,58 @@
+//! What wakes a shard: messages from its own link and client tasks (same thread, so they may
+//! carry `Rc`s) and control messages from other threads.
+
+use std::rc::Rc;
+
+use bytes::Bytes;
+use sentinel_core::ClientId;
+use sentinel_core::link::LinkId;
+use sentinel_core::resp::Frame;
+
+use crate::outbox::Outbox;
+
+/// An input from a task of the shard's own thread. `conn` is the driver's serial number of the
+/// connection attempt, so news from a connection the core already closed is ignored.
+#[derive(Debug)]
+pub(crate) enum Input {
+    LinkUp {
+        link: LinkId,
+        conn: u64,
+        local_ip: Option<String>,
+    },
+    LinkReply {
+        link: LinkId,
+        conn: u64,
+        frame: Frame,
+    },
+    LinkDown {
+        link: LinkId,
+        conn: u64,
+    },
+    ClientNew {
+        client: ClientId,
+        outbox: Rc<Outbox>,
+    },
+    ClientCommand {
+        client: ClientId,
+        args: Vec<Bytes>,
+    },
+    /// The client sent bytes that are not RESP; `text` is the error Redis replies with before
+    /// closing the connection.
+    ClientProtocolError {
+        client: ClientId,
+        text: String,
+    },
+    ClientGone {
+        client: ClientId,
+    },
+    Control(Control),
+}
+
+/// An input from another thread (the persister, the signal handler).
+#[derive(Debug)]
+pub enum Control {
+    /// A config write finished; `batch` is the number the shard gave the job.
+    Persisted { batch: u64, ok: bool },
+    /// Stop: write the config one last time and return.
+    Shutdown,
+}

@@ -1,0 +1,132 @@
+//! One outgoing connection the core asked for (`Action::Connect`): connect with a timeout,
+//! report the local address, then read replies and write whatever the outbox collects.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::rc::Rc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use sentinel_core::link::LinkId;
+use sentinel_core::resp::ReplyDecoder;
+use sentinel_core::{Addr, Limits};
+use tokio::sync::mpsc::Sender;
+use tokio_uring::net::TcpStream;
+
+use crate::input::Input;
+use crate::outbox::{Outbox, pump};
+
+/// Size of one socket read.
+pub(crate) const READ_CHUNK: usize = 16 * 1024;
+
+/// What a link task needs besides its identity.
+pub(crate) struct LinkTask {
+    pub link: LinkId,
+    pub conn: u64,
+    pub addr: Addr,
+    pub outbox: Rc<Outbox>,
+    pub tx: Sender<Input>,
+    pub limits: Limits,
+    pub connect_timeout: Duration,
+}
+
+/// Resolves `addr`: IP literals directly, hostnames (`resolve-hostnames yes`) with the system
+/// resolver on tokio's blocking pool so the shard never waits on DNS.
+async fn resolve(addr: &Addr) -> Option<SocketAddr> {
+    if let Ok(ip) = addr.host.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, addr.port));
+    }
+    let target = (addr.host.clone(), addr.port);
+    tokio::task::spawn_blocking(move || target.to_socket_addrs().ok()?.next())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The local IP of a connected socket, IPv6 without brackets.
+pub(crate) fn local_ip(stream: &TcpStream) -> Option<String> {
+    // Safety: the fd belongs to `stream`, which outlives this borrow; socket2 only calls
+    // getsockname on it.
+    let fd = unsafe { BorrowedFd::borrow_raw(stream.as_raw_fd()) };
+    let local = socket2::SockRef::from(&fd).local_addr().ok()?;
+    let ip = local.as_socket()?.ip();
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    };
+    Some(ip.to_string())
+}
+
+impl LinkTask {
+    pub(crate) async fn run(self) {
+        let LinkTask {
+            link,
+            conn,
+            addr,
+            outbox,
+            tx,
+            limits,
+            connect_timeout,
+        } = self;
+        let connected = match resolve(&addr).await {
+            Some(sa) => tokio::time::timeout(connect_timeout, TcpStream::connect(sa))
+                .await
+                .ok()
+                .and_then(Result::ok),
+            None => None,
+        };
+        let Some(stream) = connected else {
+            let _ = tx.send(Input::LinkDown { link, conn }).await;
+            return;
+        };
+        if outbox.is_aborted() {
+            // The core closed the link while we were connecting: no callback is expected.
+            return;
+        }
+        let _ = stream.set_nodelay(true);
+        let local_ip = local_ip(&stream);
+        if tx
+            .send(Input::LinkUp {
+                link,
+                conn,
+                local_ip,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let stream = Rc::new(stream);
+        tokio_uring::spawn(pump(stream.clone(), outbox.clone()));
+        let mut decoder = ReplyDecoder::new(limits);
+        let mut acc = BytesMut::new();
+        let mut chunk = Vec::with_capacity(READ_CHUNK);
+        'read: loop {
+            chunk.clear();
+            let (res, buf) = stream.read(chunk).await;
+            chunk = buf;
+            match res {
+                Ok(0) | Err(_) => break,
+                Ok(_) => acc.extend_from_slice(&chunk),
+            }
+            loop {
+                match decoder.decode(&mut acc) {
+                    Ok(Some(frame)) => {
+                        if tx
+                            .send(Input::LinkReply { link, conn, frame })
+                            .await
+                            .is_err()
+                        {
+                            break 'read;
+                        }
+                    }
+                    Ok(None) => break,
+                    // A peer that speaks garbage is treated as a broken link.
+                    Err(_) => break 'read,
+                }
+            }
+        }
+        outbox.abort();
+        let _ = tx.send(Input::LinkDown { link, conn }).await;
+    }
+}

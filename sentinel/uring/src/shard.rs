@@ -1,0 +1,443 @@
+//! A shard: one OS thread running a tokio-uring runtime that owns one sans-IO `Sentinel` core.
+//!
+//! The loop sleeps until the core's next deadline or an input, feeds the input to the matching
+//! `handle_*` call with `now` from the shard's monotonic clock, then drains `poll_action` and
+//! carries each action out. Only this loop touches the core; link and client tasks talk to it
+//! through a bounded channel (back-pressure reaches their sockets), other threads through an
+//! unbounded control channel that carries a handful of messages.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sentinel_core::action::Action;
+use sentinel_core::config::SentinelConfig;
+use sentinel_core::link::LinkId;
+use sentinel_core::resp::encode_request;
+use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
+use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
+
+use crate::client_task::{AcceptShared, accept_loop};
+use crate::clients::Clients;
+use crate::clock::Clock;
+use crate::error::DriverError;
+use crate::input::{Control, Input};
+use crate::link_task::LinkTask;
+use crate::log::Logger;
+use crate::outbox::Outbox;
+use crate::persister::{PersistJob, PersistSender};
+
+/// Inputs queued from the shard's own tasks before they wait (back-pressure).
+const INPUT_QUEUE: usize = 4096;
+/// Inputs handled before the core's timers get another look.
+const INPUT_BATCH: usize = 256;
+
+/// What the process does when the core asks it to stop: the binary decides (flush, remove the
+/// pid file, exit), not the driver.
+pub trait ProcessControl: Send + Sync {
+    /// `SHUTDOWN`: stop cleanly, as on SIGTERM.
+    fn shutdown(&self);
+    /// Exit at once with `code` (`SENTINEL SIMULATE-FAILURE`).
+    fn exit(&self, code: i32);
+}
+
+/// Everything a shard starts with.
+pub struct ShardSpec {
+    pub index: usize,
+    pub params: SentinelParams,
+    /// The sentinel section of the config with only the masters hashed to this shard: what
+    /// the core loads (settings and persisted state) and the base of what it persists.
+    pub config: SentinelConfig,
+    /// The whole loaded config (ordinary directives: requirepass, users) for the client side.
+    pub file: sentinel_core::config::ConfigFile,
+    /// What INFO shows about the process.
+    pub process_facts: crate::procinfo::ProcessFacts,
+    /// Client listeners (only the shard that serves clients gets any).
+    pub listeners: Vec<std::net::TcpListener>,
+    /// How long a link's TCP connect may take before it counts as failed. The core retries a
+    /// broken link once per ping period and measures SDOWN from the first attempt, so this only
+    /// bounds how long a hung SYN holds a socket.
+    pub connect_timeout: Duration,
+    pub logger: Arc<Logger>,
+    pub persister: Option<PersistSender>,
+    pub clock: Clock,
+    pub process: Arc<dyn ProcessControl>,
+}
+
+/// The other threads' handle on a running shard.
+pub struct ShardHandle {
+    control: UnboundedSender<Control>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl ShardHandle {
+    /// Asks the shard to stop (it persists one last time) and waits for its thread.
+    pub fn shutdown(self) {
+        let _ = self.control.send(Control::Shutdown);
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts a shard on its own thread.
+pub fn spawn(spec: ShardSpec) -> Result<ShardHandle, DriverError> {
+    let (control_tx, control_rx) = mpsc::unbounded_channel();
+    let name = format!("shard-{}", spec.index);
+    let reply_to = control_tx.clone();
+    let thread = std::thread::Builder::new()
+        .name(name.clone())
+        .spawn(move || {
+            tokio_uring::start(run(spec, control_rx, reply_to));
+        })
+        .map_err(|source| DriverError::Thread { name, source })?;
+    Ok(ShardHandle {
+        control: control_tx,
+        thread,
+    })
+}
+
+/// State of config writes: at most one job in flight; tokens that arrive meanwhile wait and
+/// are committed together by the next job (group commit).
+#[derive(Default)]
+struct PersistState {
+    next_batch: u64,
+    in_flight: Option<(u64, Vec<u64>)>,
+    waiting: Vec<u64>,
+}
+
+/// An open link: the driver's serial number of the connection and its output.
+struct LinkConn {
+    conn: u64,
+    outbox: Rc<Outbox>,
+}
+
+struct Shard {
+    index: usize,
+    core: Sentinel,
+    clock: Clock,
+    limits: Limits,
+    connect_timeout: Duration,
+    links: HashMap<LinkId, LinkConn>,
+    next_conn: u64,
+    clients: Clients,
+    logger: Arc<Logger>,
+    tx: Sender<Input>,
+    persister: Option<PersistSender>,
+    reply_to: UnboundedSender<Control>,
+    config: SentinelConfig,
+    process_facts: crate::procinfo::ProcessFacts,
+    persist: PersistState,
+    process: Arc<dyn ProcessControl>,
+    stopping: bool,
+}
+
+/// The wall clock, for TILT detection only.
+fn wall_now() -> WallMillis {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    WallMillis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+}
+
+async fn run(
+    spec: ShardSpec,
+    mut control: UnboundedReceiver<Control>,
+    reply_to: UnboundedSender<Control>,
+) {
+    let (tx, mut rx) = mpsc::channel::<Input>(INPUT_QUEUE);
+    let limits = spec.params.limits.clone();
+    let logger = spec.logger.clone();
+    logger.notice(&format!(
+        "Shard {} started: {} master(s), PRNG seed {}",
+        spec.index,
+        spec.config.masters.len(),
+        spec.params.seed
+    ));
+    let mut core = Sentinel::new(spec.params);
+    let now = spec.clock.now();
+    // The first wall-clock report starts the core's TILT checks (it then asks for more
+    // through `poll_timeout`).
+    core.observe_wall_clock(now, wall_now());
+    if let Err(e) = core.apply_client_config(&spec.file) {
+        logger.warning(&format!("Can't apply the client configuration: {e}"));
+    }
+    core.set_executable_check(crate::procinfo::is_executable);
+    core.set_resolver(crate::procinfo::resolve_host);
+    core.set_process_info(crate::procinfo::current(&spec.process_facts));
+    match core.load_config(now, &spec.config) {
+        Ok(()) => {
+            for m in &spec.config.masters {
+                logger.warning(&format!(
+                    "+monitor master {} {} {} quorum {}",
+                    m.name, m.host, m.port, m.quorum
+                ));
+            }
+        }
+        Err(e) => logger.warning(&format!("Can't monitor: {e}")),
+    }
+
+    // Control messages from other threads join the local input stream.
+    let forward_tx = tx.clone();
+    tokio_uring::spawn(async move {
+        while let Some(msg) = control.recv().await {
+            if forward_tx.send(Input::Control(msg)).await.is_err() {
+                break;
+            }
+        }
+    });
+
+    let connected = Rc::new(std::cell::Cell::new(0usize));
+    let accept = Rc::new(AcceptShared {
+        next_id: std::cell::Cell::new(0),
+        connected: connected.clone(),
+        clients_max: limits.clients_max,
+        limits: limits.clone(),
+        tx: tx.clone(),
+    });
+    for l in spec.listeners {
+        let listener = tokio_uring::net::TcpListener::from_std(l);
+        tokio_uring::spawn(accept_loop(listener, accept.clone()));
+    }
+
+    let mut shard = Shard {
+        index: spec.index,
+        core,
+        clock: spec.clock,
+        clients: Clients::new(connected, limits.client_output_max),
+        limits,
+        connect_timeout: spec.connect_timeout,
+        links: HashMap::new(),
+        next_conn: 0,
+        logger,
+        tx,
+        persister: spec.persister,
+        reply_to,
+        config: spec.config,
+        process_facts: spec.process_facts,
+        persist: PersistState::default(),
+        process: spec.process,
+        stopping: false,
+    };
+    shard.run(&mut rx).await;
+}
+
+impl Shard {
+    async fn run(&mut self, rx: &mut Receiver<Input>) {
+        loop {
+            let now = self.clock.now();
+            if self.core.poll_timeout().is_some_and(|at| at <= now) {
+                self.core.observe_wall_clock(now, wall_now());
+                self.core.handle_timeout(now);
+            }
+            self.drain();
+            if self.stopping {
+                break;
+            }
+            let received = match self.core.poll_timeout() {
+                Some(at) => {
+                    match tokio::time::timeout_at(self.clock.deadline(at), rx.recv()).await {
+                        Ok(received) => received,
+                        // The deadline came first: the loop top services it.
+                        Err(_) => continue,
+                    }
+                }
+                None => rx.recv().await,
+            };
+            let Some(first) = received else { break };
+            self.handle(first);
+            for _ in 1..INPUT_BATCH {
+                match rx.try_recv() {
+                    Ok(input) => self.handle(input),
+                    Err(_) => break,
+                }
+            }
+        }
+        self.finish();
+    }
+
+    fn handle(&mut self, input: Input) {
+        let now = self.clock.now();
+        match input {
+            Input::LinkUp {
+                link,
+                conn,
+                local_ip,
+            } => {
+                if self.is_current(link, conn) {
+                    self.core.handle_link_up(now, link, local_ip);
+                }
+            }
+            Input::LinkReply { link, conn, frame } => {
+                if self.is_current(link, conn) {
+                    self.core.handle_reply(now, link, frame);
+                }
+            }
+            Input::LinkDown { link, conn } => {
+                if self.is_current(link, conn) {
+                    self.links.remove(&link);
+                    self.core.handle_link_down(now, link);
+                }
+            }
+            Input::ClientNew { client, outbox } => {
+                self.clients.add(client, outbox);
+                self.core
+                    .handle_client_connected(now, client, String::new(), String::new());
+            }
+            Input::ClientCommand { client, args } => {
+                if args
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(b"info"))
+                {
+                    self.core
+                        .set_process_info(crate::procinfo::current(&self.process_facts));
+                }
+                self.core.handle_client_command(now, client, args);
+            }
+            Input::ClientProtocolError { client, text } => {
+                self.logger
+                    .verbose(&format!("Protocol error from client: {text}"));
+                self.clients.protocol_error(client, &text);
+                self.core.handle_client_closed(now, client);
+            }
+            Input::ClientGone { client } => {
+                self.clients.remove(client);
+                self.core.handle_client_closed(now, client);
+            }
+            Input::Control(Control::Persisted { batch, ok }) => {
+                if let Some((b, tokens)) = self.persist.in_flight.take() {
+                    if b == batch {
+                        for token in tokens {
+                            self.core.handle_persisted(now, token, ok);
+                        }
+                    } else {
+                        self.persist.in_flight = Some((b, tokens));
+                    }
+                }
+            }
+            Input::Control(Control::Shutdown) => self.stopping = true,
+        }
+    }
+
+    fn is_current(&self, link: LinkId, conn: u64) -> bool {
+        self.links.get(&link).is_some_and(|l| l.conn == conn)
+    }
+
+    /// Carries out every action the core has for us.
+    fn drain(&mut self) {
+        while let Some(action) = self.core.poll_action() {
+            self.perform(action);
+        }
+        self.dispatch_persist();
+    }
+
+    fn perform(&mut self, action: Action) {
+        match action {
+            Action::Connect { link, addr } => {
+                self.next_conn += 1;
+                let outbox = Outbox::new();
+                if let Some(old) = self.links.insert(
+                    link,
+                    LinkConn {
+                        conn: self.next_conn,
+                        outbox: outbox.clone(),
+                    },
+                ) {
+                    old.outbox.abort();
+                }
+                tokio_uring::spawn(
+                    LinkTask {
+                        link,
+                        conn: self.next_conn,
+                        addr,
+                        outbox,
+                        tx: self.tx.clone(),
+                        limits: self.limits.clone(),
+                        connect_timeout: self.connect_timeout,
+                    }
+                    .run(),
+                );
+            }
+            Action::Send { link, args } => {
+                if let Some(l) = self.links.get(&link) {
+                    l.outbox.push(|buf| encode_request(&args, buf));
+                }
+            }
+            Action::Close { link } => {
+                if let Some(l) = self.links.remove(&link) {
+                    l.outbox.abort();
+                }
+            }
+            // Subscribers get events from the core as replies; the driver only logs them.
+            Action::Publish(event) => self.logger.log(event.level, &event.to_string()),
+            Action::Reply { client, frame } => {
+                let proto = self.core.client_protocol(client);
+                if !self.clients.send(client, &frame, proto) {
+                    self.core.handle_client_closed(self.clock.now(), client);
+                }
+            }
+            Action::CloseClient { client } => {
+                self.clients.remove(client);
+                self.core.handle_client_closed(self.clock.now(), client);
+            }
+            Action::Shutdown => self.process.shutdown(),
+            Action::Exit { code } => {
+                self.logger.warning(&format!(
+                    "Exiting with status {code} as asked (simulated failure)"
+                ));
+                self.process.exit(code);
+            }
+            Action::Persist { token } => {
+                if self.persister.is_some() {
+                    self.persist.waiting.push(token);
+                } else {
+                    // No config file to write (tests that run a bare shard): durable enough.
+                    self.core.handle_persisted(self.clock.now(), token, true);
+                }
+            }
+        }
+    }
+
+    /// Sends the waiting persist tokens as one job if none is in flight.
+    fn dispatch_persist(&mut self) {
+        if self.persist.in_flight.is_some() || self.persist.waiting.is_empty() {
+            return;
+        }
+        let Some(persister) = &self.persister else {
+            return;
+        };
+        self.persist.next_batch += 1;
+        let batch = self.persist.next_batch;
+        let tokens = std::mem::take(&mut self.persist.waiting);
+        let job = self.job(batch, Some(self.reply_to.clone()));
+        if persister.send(job).is_ok() {
+            self.persist.in_flight = Some((batch, tokens));
+        } else {
+            let now = self.clock.now();
+            for token in tokens {
+                self.core.handle_persisted(now, token, false);
+            }
+        }
+    }
+
+    fn job(&self, batch: u64, reply: Option<UnboundedSender<Control>>) -> PersistJob {
+        PersistJob {
+            shard: self.index,
+            batch,
+            masters: self.core.config_snapshot(&self.config).masters,
+            current_epoch: self.core.current_epoch(),
+            reply,
+        }
+    }
+
+    /// Shutdown: one last config write (not awaited here: the persister thread finishes it
+    /// before the process exits), then every connection is closed.
+    fn finish(&mut self) {
+        if let Some(persister) = self.persister.take() {
+            let _ = persister.send(self.job(u64::MAX, None));
+        }
+        self.clients.close_all();
+        for (_, l) in self.links.drain() {
+            l.outbox.abort();
+        }
+    }
+}
