@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 mod apt;
+mod bench;
 mod bench_stats;
 mod bins;
 mod compat;
@@ -37,6 +38,8 @@ tasks:
   fuzz <target> --seconds N  run a cargo-fuzz target (resp, request, info, hello, config);
                              N defaults to 60
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
+  bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--converge-s N] [--out DIR]
+                             fleet + side-by-side detection/failover benchmark (benches/README.md)
   compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--timeout SECS]
          [--dont-clean] [--ci]
                              the official Sentinel suite (Debian's redis 7.0.15 source package)
@@ -78,6 +81,7 @@ fn run() -> Result<()> {
         "test" => test::run(&rest),
         "fuzz" => fuzz::run(&rest),
         "itest" => itest::run(&rest),
+        "bench" => bench::run(&rest),
         "demo" => demo::run(&rest),
         "compat" => compat::run(&rest),
         "sim" => sim::run(&rest),
