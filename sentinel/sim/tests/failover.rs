@@ -297,3 +297,16 @@ fn a_split_vote_is_retried_and_the_retry_succeeds() {
         "no seed produced a split vote; the scenario no longer tests the retry"
     );
 }
+
+#[test]
+fn a_crash_long_after_the_last_replica_info_still_fails_over() {
+    // Replica INFO is polled every 10 s; at 18 s the last one is ~8 s old, past the 5 s that
+    // replica selection accepts while the master is down. The failover must refresh it first.
+    let mut sim = group(18, 1_000, 2, 3, 2);
+    sim.run_for(Duration::from_secs(18));
+    sim.kill_redis(0);
+    sim.run_for(Duration::from_secs(5));
+    check_invariants(&sim);
+    assert!(events_on(&sim, "-failover-abort-no-good-slave").is_empty());
+    assert_eq!(events_on(&sim, "+switch-master").len(), 3);
+}

@@ -149,6 +149,7 @@ impl Sentinel {
                 }
                 let extra = format!("#quorum {votes}/{quorum}");
                 self.emit_about(Owner::Master(mid), Level::Warning, "+odown", &extra);
+                self.refresh_replicas(now, mid);
             }
             (true, false) => {
                 if let Some(m) = self.masters.get_mut(mid) {

@@ -167,6 +167,11 @@ impl Sentinel {
 
     fn step_select_slave(&mut self, now: Instant, mid: MasterId) {
         let Some(rid) = self.select_replica(now, mid) else {
+            // We get here within milliseconds of O_DOWN, sooner than Redis's tick-paced steps:
+            // a replica whose INFO is still on its way may qualify when it lands.
+            if self.replica_info_in_flight(mid) {
+                return;
+            }
             self.emit_master(mid, Level::Warning, "-failover-abort-no-good-slave", "");
             self.abort_failover(now, mid);
             return;
@@ -494,6 +499,27 @@ impl Sentinel {
             .or_else(|| Some(m.node.addr.clone()))
     }
 
+    /// Whether an INFO to any replica of `mid` is awaiting its reply.
+    fn replica_info_in_flight(&self, mid: MasterId) -> bool {
+        self.masters.get(mid).is_some_and(|m| {
+            m.replicas
+                .iter()
+                .any(|(_, r)| self.info_pending(r.node.cmd))
+        })
+    }
+
+    /// Polls every replica of `mid` now (on O_DOWN: their INFO must be fresh for the replica
+    /// selection, which follows within milliseconds).
+    pub(crate) fn refresh_replicas(&mut self, now: Instant, mid: MasterId) {
+        let rids: Vec<ReplicaId> = self
+            .masters
+            .get(mid)
+            .map_or_else(Vec::new, |m| m.replicas.keys());
+        for rid in rids {
+            self.fast_poll(now, Owner::Replica(mid, rid));
+        }
+    }
+
     /// The replica to promote, if any qualifies (`ranking.rs` holds the rules).
     pub(crate) fn select_replica(&self, now: Instant, mid: MasterId) -> Option<ReplicaId> {
         let m = self.masters.get(mid)?;
@@ -621,7 +647,8 @@ impl Sentinel {
                     .filter(|t| *t > now)
                     .map_or(abort, |t| t.min(abort))
             }
-            Failover::SelectSlave | Failover::UpdateConfig { .. } => now,
+            Failover::SelectSlave => now + FAST_POLL,
+            Failover::UpdateConfig { .. } => now,
             Failover::SendSlaveofNoOne { .. } => f.state_since + timeout + Duration::from_millis(1),
             Failover::WaitPromotion { .. } => {
                 let poll = f.last_fast_poll.map_or(now, |t| t + FAST_POLL);
