@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail};
 use crate::util;
 
 /// Must match ebpf/xdp/rust-toolchain.toml and sentinel/vip/build.rs.
-pub const TOOLCHAIN: &str = "nightly-2026-05-19";
+/// The same pinned nightly the rest of the project uses (ebpf/xdp/rust-toolchain.toml names it too).
+pub const TOOLCHAIN: &str = crate::toolchain::NIGHTLY;
 const BPF_LINKER_VERSION: &str = "0.13.0";
 
 /// Installs what building the eBPF program needs; idempotent.
