@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::util;
 
-/// Must match ebpf/xdp/rust-toolchain.toml and sentinel/vip/build.rs.
-/// The same pinned nightly the rest of the project uses (ebpf/xdp/rust-toolchain.toml names it too).
+/// The project's pinned nightly; ebpf/xdp/rust-toolchain.toml and sentinel/vip/build.rs name it
+/// too and must match.
 pub const TOOLCHAIN: &str = crate::toolchain::NIGHTLY;
 const BPF_LINKER_VERSION: &str = "0.13.0";
 
