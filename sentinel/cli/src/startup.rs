@@ -254,7 +254,7 @@ fn serve(
     );
 
     let signals = StopSignals::block().context("blocking SIGTERM/SIGINT")?;
-    let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), logger.clone())
+    let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), SHARDS, logger.clone())
         .map_err(anyhow::Error::from)?;
     let clock = Clock::new();
     let vip = crate::vip::setup(cfg, logger);

@@ -128,12 +128,17 @@ struct Shard {
     persister: Option<PersistSender>,
     reply_to: UnboundedSender<Control>,
     config: SentinelConfig,
+    /// The loaded file without its masters: the base of the client-side settings (options,
+    /// ACL users) the front shard persists.
+    client_base: sentinel_core::config::ConfigFile,
     process_facts: crate::procinfo::ProcessFacts,
     persist: PersistState,
     process: Arc<dyn ProcessControl>,
     scripts: crate::scripts::Scripts,
     vip: Option<Arc<dyn crate::vip::VipControl>>,
     stopping: bool,
+    /// This shard owns the client listeners (and so the client-side settings).
+    accepts_clients: bool,
 }
 
 /// The wall clock, for TILT detection only.
@@ -175,14 +180,9 @@ async fn run(
         core.set_local_addresses(now, crate::vip::local_addresses());
     }
     match core.load_config(now, &spec.config) {
-        Ok(()) => {
-            for m in &spec.config.masters {
-                logger.warning(&format!(
-                    "+monitor master {} {} {} quorum {}",
-                    m.name, m.host, m.port, m.quorum
-                ));
-            }
-        }
+        // `+monitor` per master: logged when the actions are drained, and handed to the
+        // notification scripts.
+        Ok(()) => core.announce_monitored(),
         Err(e) => logger.warning(&format!("Can't monitor: {e}")),
     }
 
@@ -204,6 +204,7 @@ async fn run(
         limits: limits.clone(),
         tx: tx.clone(),
     });
+    let accepts_clients = !spec.listeners.is_empty();
     for l in spec.listeners {
         let listener = tokio_uring::net::TcpListener::from_std(l);
         tokio_uring::spawn(accept_loop(listener, accept.clone()));
@@ -223,12 +224,20 @@ async fn run(
         persister: spec.persister,
         reply_to,
         config: spec.config,
+        client_base: sentinel_core::config::ConfigFile {
+            sentinel: SentinelConfig {
+                masters: Vec::new(),
+                ..spec.file.sentinel
+            },
+            ..spec.file
+        },
         process_facts: spec.process_facts,
         persist: PersistState::default(),
         process: spec.process,
         scripts: crate::scripts::Scripts::default(),
         vip: spec.vip,
         stopping: false,
+        accepts_clients,
     };
     shard.run(&mut rx).await;
 }
@@ -478,6 +487,12 @@ impl Shard {
             batch,
             masters: self.core.config_snapshot(&self.config).masters,
             current_epoch: self.core.current_epoch(),
+            // Only the shard that serves clients changes options and users.
+            front: self.accepts_clients.then(|| {
+                let mut front = self.client_base.clone();
+                self.core.snapshot_client_config(&mut front);
+                front
+            }),
             reply,
         }
     }

@@ -25,7 +25,9 @@ pub struct User {
     pub name: String,
     pub enabled: bool,
     pub nopass: bool,
-    pub sanitize_payload: bool,
+    /// `sanitize-payload` (`Some(true)`), `skip-sanitize-payload` (`Some(false)`), or
+    /// neither, as a user created by `ACL SETUSER` without `reset` has.
+    pub sanitize_payload: Option<bool>,
     /// Hex SHA-256 of each password.
     pub passwords: BTreeSet<String>,
     /// (allow, target) in the order given; the last one that matches decides.
@@ -43,7 +45,7 @@ impl User {
             name: name.to_string(),
             enabled: false,
             nopass: false,
-            sanitize_payload: true,
+            sanitize_payload: None,
             passwords: BTreeSet::new(),
             rules: Vec::new(),
             all_keys: false,
@@ -96,12 +98,14 @@ impl User {
             }
             "allcommands" | "+@all" => self.rules = vec![(true, Target::All)],
             "nocommands" | "-@all" => self.rules.clear(),
-            "sanitize-payload" => self.sanitize_payload = true,
-            "skip-sanitize-payload" => self.sanitize_payload = false,
+            "sanitize-payload" => self.sanitize_payload = Some(true),
+            "skip-sanitize-payload" => self.sanitize_payload = Some(false),
             "reset" => {
                 let name = std::mem::take(&mut self.name);
                 *self = User::new(&name);
                 self.all_channels = false;
+                // `reset` includes `sanitize-payload` (a user loaded from a config line too).
+                self.sanitize_payload = Some(true);
             }
             _ => return self.apply_prefixed(op),
         }
@@ -211,11 +215,11 @@ impl User {
         if self.nopass {
             f.push("nopass");
         }
-        f.push(if self.sanitize_payload {
-            "sanitize-payload"
-        } else {
-            "skip-sanitize-payload"
-        });
+        match self.sanitize_payload {
+            Some(true) => f.push("sanitize-payload"),
+            Some(false) => f.push("skip-sanitize-payload"),
+            None => {}
+        }
         f
     }
 
@@ -426,9 +430,18 @@ mod tests {
         assert!(acl.default_is_open());
         assert_eq!(
             acl.user("default").unwrap().describe(),
-            "user default on nopass sanitize-payload ~* &* +@all"
+            "user default on nopass ~* &* +@all"
         );
         assert!(acl.authenticate("default", b"anything").is_ok());
+        // As redis-server 7.0.15: `reset` (and so a user loaded from a config line) adds
+        // sanitize-payload; a user made by ACL SETUSER alone has neither flag.
+        acl.set_user("plain", &ops("on nopass")).unwrap();
+        acl.load_user_line("loaded", &ops("on nopass")).unwrap();
+        assert_eq!(acl.user("plain").unwrap().flags(), ["on", "nopass"]);
+        assert_eq!(
+            acl.user("loaded").unwrap().flags(),
+            ["on", "nopass", "sanitize-payload"]
+        );
         acl.set_requirepass("secret");
         assert!(!acl.default_is_open());
         assert!(acl.authenticate("default", b"secret").is_ok());

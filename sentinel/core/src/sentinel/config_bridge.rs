@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::{MonitorError, Sentinel};
 use crate::addr::Addr;
 use crate::config::{KnownReplica, KnownSentinel, MasterConfig, SentinelConfig};
+use crate::event::Level;
 use crate::instance::{Failover, MasterId, MasterParams, Owner, Replica};
 use crate::time::Instant;
 
@@ -56,6 +57,25 @@ impl Sentinel {
             self.set_vip(now, &m.name, m.vip.as_ref());
         }
         Ok(())
+    }
+
+    /// Start-up: `+monitor` for every master loaded from the file, as Redis does once the
+    /// config is read. Like any WARNING event it is logged, published and handed to the
+    /// master's notification script.
+    pub fn announce_monitored(&mut self) {
+        let masters: Vec<(MasterId, u32)> = self
+            .masters
+            .iter()
+            .map(|(id, m)| (id, m.params.quorum))
+            .collect();
+        for (mid, quorum) in masters {
+            self.emit_about(
+                Owner::Master(mid),
+                Level::Warning,
+                "+monitor",
+                &format!("quorum {quorum}"),
+            );
+        }
     }
 
     fn restore_replica(&mut self, now: Instant, mid: MasterId, addr: Addr) {

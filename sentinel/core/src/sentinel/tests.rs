@@ -668,3 +668,47 @@ fn bogus_is_master_down_replies_are_ignored_and_a_good_one_counts() {
         "a well-formed reply reaches quorum 2"
     );
 }
+
+#[test]
+fn start_up_announces_each_loaded_master_and_runs_its_notification_script() {
+    let text = "\
+sentinel monitor first 127.0.0.1 6379 2
+sentinel monitor second 127.0.0.1 6390 3
+sentinel notification-script second /bin/true
+";
+    let cfg = crate::config::load(text, &crate::config::LoadOptions::permissive()).unwrap();
+    let mut s = sentinel();
+    s.load_config(ms(0), &cfg.sentinel).unwrap();
+    s.announce_monitored();
+    s.handle_timeout(ms(0));
+    let actions = drain(&mut s);
+    let published: Vec<String> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) => Some(format!("{} {}", e.channel, e.message)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        published[..2],
+        [
+            "+monitor master first 127.0.0.1 6379 quorum 2".to_string(),
+            "+monitor master second 127.0.0.1 6390 quorum 3".to_string(),
+        ]
+    );
+    let scripts: Vec<&Vec<String>> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::RunScript { argv, .. } => Some(argv),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        scripts,
+        [&vec![
+            "/bin/true".to_string(),
+            "+monitor".to_string(),
+            "master second 127.0.0.1 6390 quorum 3".to_string(),
+        ]]
+    );
+}

@@ -116,16 +116,25 @@ mod tests {
         assert_eq!(out.server.users.len(), 2);
         assert_eq!(out.server.users[0][0], "admin");
         assert!(out.server.users[0].iter().any(|t| t.starts_with('#')));
-        assert_eq!(
-            out.server.users[1][..3],
-            ["default", "on", "sanitize-payload"]
-        );
+        assert_eq!(out.server.users[1][..2], ["default", "on"]);
+        assert!(out.server.users[1][2].starts_with('#'));
         // Loading the snapshot again gives the same users.
         let mut again = sentinel();
         again.apply_client_config(&out).unwrap();
         assert_eq!(reply(&mut again, &["AUTH", "admin", "pw"]), Frame::ok());
         let mut out2 = out.clone();
         again.snapshot_client_config(&mut out2);
-        assert_eq!(out2.server.users, out.server.users);
+        // A loaded line is applied after `reset`, which adds sanitize-payload (redis-server
+        // 7.0.15 does the same), so the default user gains it once; after that it is stable.
+        assert_eq!(out2.server.users[0], out.server.users[0]);
+        assert_eq!(
+            out2.server.users[1][..3],
+            ["default", "on", "sanitize-payload"]
+        );
+        let mut third = sentinel();
+        third.apply_client_config(&out2).unwrap();
+        let mut out3 = out2.clone();
+        third.snapshot_client_config(&mut out3);
+        assert_eq!(out3.server.users, out2.server.users);
     }
 }
