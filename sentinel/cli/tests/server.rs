@@ -277,3 +277,37 @@ fn three_sentinels_fail_over_a_killed_master() {
         format!("mymaster 127.0.0.1 {mport} 127.0.0.1 {rport}")
     );
 }
+
+#[test]
+fn flushconfig_persists_remove_config_set_and_acl_users() {
+    let s = start_sentinel(
+        "sentinel monitor gone 127.0.0.1 1 1\nsentinel monitor kept 127.0.0.1 2 1\n",
+    );
+    let mut c = s.conn();
+    for cmd in [
+        &["SENTINEL", "REMOVE", "gone"][..],
+        &["SENTINEL", "CONFIG", "SET", "announce-port", "26111"],
+        &["ACL", "SETUSER", "bob", "on", ">pw", "+@all"],
+        &["SENTINEL", "FLUSHCONFIG"],
+    ] {
+        assert_eq!(c.cmd(cmd), Frame::ok(), "{cmd:?}");
+    }
+    let text = std::fs::read_to_string(s.conf_path()).expect("config");
+    let cfg = sentinel_core::config::load(&text, &sentinel_core::config::LoadOptions::permissive())
+        .expect("the rewritten config loads");
+    let names: Vec<&str> = cfg
+        .sentinel
+        .masters
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["kept"], "{text}");
+    assert_eq!(cfg.sentinel.announce_port, 26111, "{text}");
+    assert!(
+        cfg.server
+            .users
+            .iter()
+            .any(|u| u.first().map(String::as_str) == Some("bob")),
+        "{text}"
+    );
+}
