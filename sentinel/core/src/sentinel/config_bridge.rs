@@ -2,6 +2,7 @@
 //! restored at start-up, and a snapshot of everything Redis persists for the rewrite
 //! (sentinel.c `rewriteConfigSentinelOption` decides what that is).
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::{MonitorError, Sentinel};
@@ -97,14 +98,20 @@ impl Sentinel {
         let mut out = base.clone();
         out.myid = Some(self.params.myid.clone());
         out.current_epoch = self.current_epoch;
-        let mut ids: Vec<MasterId> = Vec::new();
+        // Linear in the masters: this runs on every config write, with thousands of them.
+        let previous: HashMap<&str, &MasterConfig> =
+            base.masters.iter().map(|m| (m.name.as_str(), m)).collect();
+        let mut ids: Vec<MasterId> = Vec::with_capacity(self.masters.len());
+        let mut taken: HashSet<MasterId> = HashSet::with_capacity(self.masters.len());
         for m in &base.masters {
-            if let Some(&mid) = self.master_by_name.get(&m.name) {
+            if let Some(&mid) = self.master_by_name.get(&m.name)
+                && taken.insert(mid)
+            {
                 ids.push(mid);
             }
         }
         for (mid, _) in self.masters.iter() {
-            if !ids.contains(&mid) {
+            if taken.insert(mid) {
                 ids.push(mid);
             }
         }
@@ -112,8 +119,8 @@ impl Sentinel {
             .into_iter()
             .filter_map(|mid| {
                 let m = self.masters.get(mid)?;
-                let previous = base.masters.iter().find(|b| b.name == m.params.name);
-                Some(self.master_snapshot(mid, previous))
+                let before = previous.get(m.params.name.as_str()).copied();
+                Some(self.master_snapshot(mid, before))
             })
             .collect();
         out
