@@ -92,7 +92,10 @@ fn commands_reach_masters_on_every_shard() {
         assert_eq!(field(&map, "name").as_deref(), Some(m.as_str()), "{map:?}");
         assert_eq!(
             c.cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", m]),
-            Frame::Array(vec![Frame::bulk("127.0.0.1"), Frame::bulk(rport.to_string())])
+            Frame::Array(vec![
+                Frame::bulk("127.0.0.1"),
+                Frame::bulk(rport.to_string())
+            ])
         );
         let ck = text(&c.cmd(&["SENTINEL", "CKQUORUM", m]));
         assert!(ck.starts_with("OK 1 usable Sentinels"), "{ck}");
@@ -132,7 +135,10 @@ fn commands_reach_masters_on_every_shard() {
 
     // Events of every shard reach a subscriber on the front.
     let mut sub = s.conn();
-    assert!(matches!(sub.cmd(&["SUBSCRIBE", "+set", "+monitor"]), Frame::Array(_)));
+    assert!(matches!(
+        sub.cmd(&["SUBSCRIBE", "+set", "+monitor"]),
+        Frame::Array(_)
+    ));
     assert!(matches!(sub.read(), Some(Frame::Array(_))));
     for m in &masters {
         assert_eq!(
@@ -157,7 +163,10 @@ fn commands_reach_masters_on_every_shard() {
         Frame::Simple("OK".into())
     );
     let (channel, payload) = push_message(&mut sub);
-    assert_eq!((channel.as_str(), payload.contains(&added)), ("+monitor", true));
+    assert_eq!(
+        (channel.as_str(), payload.contains(&added)),
+        ("+monitor", true)
+    );
     assert_eq!(
         text(&c.cmd(&["SENTINEL", "MONITOR", &added, "127.0.0.1", &port, "1"])),
         "ERR Duplicate master name."
@@ -182,16 +191,36 @@ fn commands_reach_masters_on_every_shard() {
         c.cmd(&["SENTINEL", "RESET", "*"]),
         Frame::Integer(i64::try_from(masters.len()).expect("count"))
     );
-    assert_eq!(c.cmd(&["SENTINEL", "FLUSHCONFIG"]), Frame::Simple("OK".into()));
+    assert_eq!(
+        c.cmd(&["SENTINEL", "FLUSHCONFIG"]),
+        Frame::Simple("OK".into())
+    );
     let conf = std::fs::read_to_string(s.conf_path()).expect("conf");
     for m in &masters {
-        assert!(conf.contains(&format!("sentinel monitor {m} 127.0.0.1 {rport} 2")), "{conf}");
+        assert!(
+            conf.contains(&format!("sentinel monitor {m} 127.0.0.1 {rport} 2")),
+            "{conf}"
+        );
     }
     // An address nobody monitors, and one a shard does.
     let unknown = Frame::Array(vec![Frame::Integer(0), Frame::bulk("*"), Frame::Integer(0)]);
-    let down = ["SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "1", "0", "*"];
+    let down = [
+        "SENTINEL",
+        "IS-MASTER-DOWN-BY-ADDR",
+        "127.0.0.1",
+        "1",
+        "0",
+        "*",
+    ];
     assert_eq!(c.cmd(&down), unknown);
-    let down = ["SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", &port, "0", "*"];
+    let down = [
+        "SENTINEL",
+        "IS-MASTER-DOWN-BY-ADDR",
+        "127.0.0.1",
+        &port,
+        "0",
+        "*",
+    ];
     assert_eq!(c.cmd(&down), unknown);
     eventually("masters still answer after the reset", || {
         (names(&c.cmd(&["SENTINEL", "MASTERS"])) == masters).then_some(())

@@ -88,12 +88,10 @@ impl ShardHandle {
 /// Starts a shard alone on its own thread.
 pub fn spawn(spec: ShardSpec) -> Result<ShardHandle, DriverError> {
     let name = format!("shard-{}", spec.index);
-    spawn_all(vec![spec])?
-        .pop()
-        .ok_or(DriverError::Thread {
-            name,
-            source: std::io::Error::other("no shard started"),
-        })
+    spawn_all(vec![spec])?.pop().ok_or(DriverError::Thread {
+        name,
+        source: std::io::Error::other("no shard started"),
+    })
 }
 
 /// Starts every shard, each on its own thread; `specs[i].index` must be `i`. Shard 0 (the

@@ -97,11 +97,7 @@ pub(crate) fn merge(kind: Merge, parts: Vec<Frame>) -> Frame {
 
 /// What one shard says for an address it does not monitor.
 pub(crate) fn unknown_address() -> Frame {
-    Frame::Array(vec![
-        Frame::Integer(0),
-        Frame::bulk("*"),
-        Frame::Integer(0),
-    ])
+    Frame::Array(vec![Frame::Integer(0), Frame::bulk("*"), Frame::Integer(0)])
 }
 
 fn first(parts: Vec<Frame>) -> Frame {

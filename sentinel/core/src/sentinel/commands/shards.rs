@@ -51,23 +51,39 @@ pub(crate) fn route_of(name: &str, args: &[Bytes], shards: usize) -> Route {
     if shards <= 1 {
         return Route::Local;
     }
-    let one = |i: usize| args.get(i).map_or(Route::Local, |n| Route::One(shard_of(n, shards)));
+    let one = |i: usize| {
+        args.get(i)
+            .map_or(Route::Local, |n| Route::One(shard_of(n, shards)))
+    };
     match name {
         "info" if super::info::selected_sections(&args[1..]).contains(&"sentinel") => {
             Route::All(Merge::Info)
         }
         "role" => Route::All(Merge::Role),
-        "publish" if args.get(1).is_some_and(|c| c.as_ref() == HELLO_CHANNEL.as_bytes()) => args
-            .get(2)
-            .and_then(|p| p.split(|b| *b == b',').nth(4))
-            .map_or(Route::Local, |n| Route::One(shard_of(n, shards))),
+        "publish"
+            if args
+                .get(1)
+                .is_some_and(|c| c.as_ref() == HELLO_CHANNEL.as_bytes()) =>
+        {
+            args.get(2)
+                .and_then(|p| p.split(|b| *b == b',').nth(4))
+                .map_or(Route::Local, |n| Route::One(shard_of(n, shards)))
+        }
         "sentinel" => {
             let Some(sub) = args.get(1).map(|s| s.to_ascii_lowercase()) else {
                 return Route::Local;
             };
             match sub.as_slice() {
-                b"master" | b"replicas" | b"slaves" | b"sentinels" | b"get-master-addr-by-name"
-                | b"ckquorum" | b"failover" | b"monitor" | b"remove" | b"set" => one(2),
+                b"master"
+                | b"replicas"
+                | b"slaves"
+                | b"sentinels"
+                | b"get-master-addr-by-name"
+                | b"ckquorum"
+                | b"failover"
+                | b"monitor"
+                | b"remove"
+                | b"set" => one(2),
                 b"info-cache" if args.len() == 3 => one(2),
                 b"info-cache" => Route::All(Merge::InfoCache),
                 b"masters" => Route::All(Merge::Masters),
