@@ -51,7 +51,8 @@ mod tests {
                 fallback,
             })
         };
-        let cases: &[(Option<&str>, Option<usize>, Result<usize, BadShardCount>)] = &[
+        type Case<'a> = (Option<&'a str>, Option<usize>, Result<usize, BadShardCount>);
+        let cases: &[Case<'_>] = &[
             (None, Some(8), Ok(8)),
             (None, None, Ok(1)),
             (None, Some(500), Ok(MAX_SHARDS)),

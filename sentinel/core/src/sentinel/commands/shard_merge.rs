@@ -39,7 +39,7 @@ pub(crate) fn merge(kind: Merge, parts: Vec<Frame>) -> Frame {
         Merge::Same => first(parts),
         Merge::Masters => {
             let mut maps = elements(parts);
-            maps.sort_by(|a, b| map_name(a).cmp(&map_name(b)));
+            maps.sort_by_key(map_name);
             Frame::Array(maps)
         }
         Merge::InfoCache => {
@@ -49,7 +49,7 @@ pub(crate) fn merge(kind: Merge, parts: Vec<Frame>) -> Frame {
             while let (Some(name), Some(entries)) = (it.next(), it.next()) {
                 pairs.push((name, entries));
             }
-            pairs.sort_by(|a, b| bytes_of(&a.0).cmp(&bytes_of(&b.0)));
+            pairs.sort_by_key(|p| bytes_of(&p.0));
             Frame::Array(pairs.into_iter().flat_map(|(n, e)| [n, e]).collect())
         }
         Merge::Concat => Frame::Array(elements(parts)),
@@ -79,7 +79,7 @@ pub(crate) fn merge(kind: Merge, parts: Vec<Frame>) -> Frame {
                     names.extend(n);
                 }
             }
-            names.sort_by(|a, b| bytes_of(a).cmp(&bytes_of(b)));
+            names.sort_by_key(bytes_of);
             Frame::Array(vec![Frame::bulk("sentinel"), Frame::Array(names)])
         }
         Merge::Info => {
