@@ -8,6 +8,7 @@
 mod args;
 mod bridge;
 mod process;
+mod shards;
 mod startup;
 mod vip;
 

@@ -10,16 +10,13 @@ use sentinel_core::event::Level;
 use sentinel_uring::log::{LocalTime, format_line};
 use sentinel_uring::procinfo::ProcessFacts;
 use sentinel_uring::{
-    Clock, Logger, Persister, ProcessControl, ShardSpec, listen, persist, shard, shard_of,
+    Clock, Logger, Persister, ProcessControl, ShardSpec, listen, persist, shard_of, spawn_all,
 };
 
 use crate::args::Args;
 use crate::bridge;
 use crate::process::{self, StopSignals};
 
-/// Shards to run. One for now: the structure is ready for more (masters are hashed to shards
-/// by name), but client commands that gather all shards are not written yet.
-const SHARDS: usize = 1;
 /// Redis's pid file when daemonized without `pidfile` (`CONFIG_DEFAULT_PID_FILE`).
 const DEFAULT_PID_FILE: &str = "/var/run/redis.pid";
 /// How long a link's TCP connect may take (see `ShardSpec::connect_timeout`).
@@ -254,18 +251,25 @@ fn serve(
     );
 
     let signals = StopSignals::block().context("blocking SIGTERM/SIGINT")?;
-    let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), SHARDS, logger.clone())
-        .map_err(anyhow::Error::from)?;
     let clock = Clock::new();
     let vip = crate::vip::setup(cfg, logger);
     let mut listeners = Some(listeners);
-    let mut shards = Vec::with_capacity(SHARDS);
-    for index in 0..SHARDS {
+    let (count, bad_count) = crate::shards::from_environment();
+    if let Some(e) = bad_count {
+        logger.warning(&e.to_string());
+    }
+    logger.notice(&format!("Running {count} shard(s)"));
+    let persister = Persister::spawn(path.to_path_buf(), cfg.clone(), count, logger.clone())
+        .map_err(anyhow::Error::from)?;
+    // One current epoch for the process, whichever shard raises it.
+    let epoch = sentinel_core::EpochCounter::new(cfg.sentinel.current_epoch);
+    let mut specs = Vec::with_capacity(count);
+    for index in 0..count {
         let mine: Vec<_> = cfg
             .sentinel
             .masters
             .iter()
-            .filter(|m| shard_of(&m.name, SHARDS) == index)
+            .filter(|m| shard_of(&m.name, count) == index)
             .cloned()
             .collect();
         let seed = process::random_u64().context("reading /dev/urandom")?;
@@ -295,9 +299,11 @@ fn serve(
             clock,
             process: Arc::new(Process),
             vip: vip.clone(),
+            epoch: epoch.clone(),
         };
-        shards.push(shard::spawn(spec).map_err(anyhow::Error::from)?);
+        specs.push(spec);
     }
+    let shards = spawn_all(specs).map_err(anyhow::Error::from)?;
 
     let signal = signals.wait();
     logger.warning(&format!("Received {signal} scheduling shutdown..."));

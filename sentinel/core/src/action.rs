@@ -57,6 +57,17 @@ pub enum Action {
     RunScript { id: u64, argv: Vec<String> },
     /// Kill script `id` (SIGKILL); its end is still reported with `handle_script_exited`.
     KillScript { id: u64 },
+    /// Run a client command on shard `shard` (thread-per-core: the master it names lives
+    /// there, or it needs every shard): hand `args` to that shard's
+    /// `Sentinel::handle_forwarded(request, args)`. Its answer comes back as `ForwardReply`.
+    Forward {
+        shard: usize,
+        request: u64,
+        args: Vec<Bytes>,
+    },
+    /// The answer to a command another shard forwarded: hand it to the front shard's
+    /// `Sentinel::handle_forwarded_reply(request, this shard, frame)`.
+    ForwardReply { request: u64, frame: Frame },
 }
 
 /// How a script ended.

@@ -10,6 +10,7 @@ pub mod action;
 pub mod addr;
 pub mod command_table;
 pub mod config;
+pub mod epoch;
 pub mod event;
 pub mod hello;
 pub mod info;
@@ -26,6 +27,7 @@ pub mod timing;
 
 pub use action::{Action, ClientId, ScriptExit};
 pub use addr::Addr;
+pub use epoch::{EpochCounter, shard_of};
 pub use limits::Limits;
 pub use rng::Prng;
 pub use sentinel::{

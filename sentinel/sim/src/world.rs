@@ -616,6 +616,8 @@ impl Sim {
                 Action::VipRelease { vip, .. } => {
                     self.sentinels[idx].vip_kernel.remove(&vip);
                 }
+                // Simulated sentinels run one shard each: nothing is forwarded.
+                Action::Forward { .. } | Action::ForwardReply { .. } => {}
                 Action::Persist { token } => {
                     let at = self.now + Duration::from_millis(1);
                     self.push(

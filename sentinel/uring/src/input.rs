@@ -48,7 +48,7 @@ pub(crate) enum Input {
     Control(Control),
 }
 
-/// An input from another thread (the persister, the signal handler).
+/// An input from another thread (the persister, the signal handler, other shards).
 #[derive(Debug)]
 pub enum Control {
     /// A config write finished; `batch` is the number the shard gave the job.
@@ -60,4 +60,14 @@ pub enum Control {
         id: u64,
         exit: sentinel_core::ScriptExit,
     },
+    /// From the front: run a client command (thread-per-core, see `router`).
+    Forward { request: u64, args: Vec<Bytes> },
+    /// To the front: shard `shard`'s answer to forwarded `request`.
+    ForwardReply {
+        shard: usize,
+        request: u64,
+        frame: Frame,
+    },
+    /// To the front: an event another shard published, for its subscribers.
+    Event(sentinel_core::event::Event),
 }

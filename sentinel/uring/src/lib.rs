@@ -20,6 +20,7 @@ mod outbox;
 pub mod persist;
 pub mod persister;
 pub mod procinfo;
+mod router;
 mod scripts;
 pub mod shard;
 pub mod vip;
@@ -28,30 +29,8 @@ pub use clock::Clock;
 pub use error::DriverError;
 pub use log::Logger;
 pub use persister::Persister;
-pub use shard::{ProcessControl, ShardHandle, ShardSpec};
+pub use router::FRONT;
+pub use shard::{ProcessControl, ShardHandle, ShardSpec, spawn_all};
 pub use vip::VipControl;
 
-/// The shard that owns `master` when there are `shards` of them (FNV-1a of the name: stable
-/// across runs and platforms).
-pub fn shard_of(master: &str, shards: usize) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in master.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    usize::try_from(hash % u64::try_from(shards.max(1)).unwrap_or(1)).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shard_of;
-
-    #[test]
-    fn shard_of_is_stable_and_in_range() {
-        assert_eq!(shard_of("mymaster", 1), 0);
-        for n in 1..8 {
-            assert!(shard_of("mymaster", n) < n);
-            assert_eq!(shard_of("mymaster", n), shard_of("mymaster", n));
-        }
-    }
-}
+pub use sentinel_core::shard_of;

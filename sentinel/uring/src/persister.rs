@@ -256,7 +256,7 @@ mod merge_tests {
         let all = ["a", "b", "c", "d", "e", "f"];
         base.sentinel.masters = all
             .iter()
-            .map(|n| MasterConfig::new(*n, "10.0.0.1", 6379, 2))
+            .map(|n| MasterConfig::new(n, "10.0.0.1", 6379, 2))
             .collect();
         let mut w = writer(base.clone(), 2);
         let on = |shard: usize| -> Vec<MasterConfig> {

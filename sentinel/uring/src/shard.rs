@@ -27,6 +27,7 @@ use crate::link_task::LinkTask;
 use crate::log::Logger;
 use crate::outbox::Outbox;
 use crate::persister::{PersistJob, PersistSender};
+use crate::router::Router;
 
 /// Inputs queued from the shard's own tasks before they wait (back-pressure).
 const INPUT_QUEUE: usize = 4096;
@@ -66,6 +67,8 @@ pub struct ShardSpec {
     /// Carries out VIP ownership; `None`: VIPs are not handled on this host (not root, no
     /// program, or none configured) and the core's VIP actions are only logged.
     pub vip: Option<Arc<dyn crate::vip::VipControl>>,
+    /// The process's current epoch, shared by all shards.
+    pub epoch: sentinel_core::EpochCounter,
 }
 
 /// The other threads' handle on a running shard.
@@ -82,21 +85,40 @@ impl ShardHandle {
     }
 }
 
-/// Starts a shard on its own thread.
+/// Starts a shard alone on its own thread.
 pub fn spawn(spec: ShardSpec) -> Result<ShardHandle, DriverError> {
-    let (control_tx, control_rx) = mpsc::unbounded_channel();
     let name = format!("shard-{}", spec.index);
-    let reply_to = control_tx.clone();
-    let thread = std::thread::Builder::new()
-        .name(name.clone())
-        .spawn(move || {
-            tokio_uring::start(run(spec, control_rx, reply_to));
-        })
-        .map_err(|source| DriverError::Thread { name, source })?;
-    Ok(ShardHandle {
-        control: control_tx,
-        thread,
+    spawn_all(vec![spec])?.pop().ok_or(DriverError::Thread {
+        name,
+        source: std::io::Error::other("no shard started"),
     })
+}
+
+/// Starts every shard, each on its own thread; `specs[i].index` must be `i`. Shard 0 (the
+/// front) serves clients and forwards to the others what they own.
+pub fn spawn_all(specs: Vec<ShardSpec>) -> Result<Vec<ShardHandle>, DriverError> {
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        specs.iter().map(|_| mpsc::unbounded_channel()).unzip();
+    let senders: Arc<[UnboundedSender<Control>]> = senders.into();
+    let mut handles = Vec::with_capacity(specs.len());
+    for (spec, control_rx) in specs.into_iter().zip(receivers) {
+        let index = spec.index;
+        let name = format!("shard-{index}");
+        let router = Router::new(index, senders.clone());
+        let control_tx = senders[index].clone();
+        let reply_to = control_tx.clone();
+        let thread = std::thread::Builder::new()
+            .name(name.clone())
+            .spawn(move || {
+                tokio_uring::start(run(spec, control_rx, reply_to, router));
+            })
+            .map_err(|source| DriverError::Thread { name, source })?;
+        handles.push(ShardHandle {
+            control: control_tx,
+            thread,
+        });
+    }
+    Ok(handles)
 }
 
 /// State of config writes: at most one job in flight; tokens that arrive meanwhile wait and
@@ -136,6 +158,7 @@ struct Shard {
     process: Arc<dyn ProcessControl>,
     scripts: crate::scripts::Scripts,
     vip: Option<Arc<dyn crate::vip::VipControl>>,
+    router: Router,
     stopping: bool,
     /// This shard owns the client listeners (and so the client-side settings).
     accepts_clients: bool,
@@ -153,6 +176,7 @@ async fn run(
     spec: ShardSpec,
     mut control: UnboundedReceiver<Control>,
     reply_to: UnboundedSender<Control>,
+    router: Router,
 ) {
     let (tx, mut rx) = mpsc::channel::<Input>(INPUT_QUEUE);
     let limits = spec.params.limits.clone();
@@ -164,6 +188,8 @@ async fn run(
         spec.params.seed
     ));
     let mut core = Sentinel::new(spec.params);
+    core.set_shards(spec.index, router.count());
+    core.set_epoch_counter(spec.epoch.clone());
     let now = spec.clock.now();
     // The first wall-clock report starts the core's TILT checks (it then asks for more
     // through `poll_timeout`).
@@ -236,6 +262,7 @@ async fn run(
         process: spec.process,
         scripts: crate::scripts::Scripts::default(),
         vip: spec.vip,
+        router,
         stopping: false,
         accepts_clients,
     };
@@ -340,6 +367,15 @@ impl Shard {
                 self.scripts.exited(id);
                 self.core.handle_script_exited(now, id, exit);
             }
+            Input::Control(Control::Forward { request, args }) => {
+                self.core.handle_forwarded(now, request, args);
+            }
+            Input::Control(Control::ForwardReply {
+                shard,
+                request,
+                frame,
+            }) => self.core.handle_forwarded_reply(now, request, shard, frame),
+            Input::Control(Control::Event(event)) => self.core.handle_shard_event(&event),
         }
     }
 
@@ -392,8 +428,28 @@ impl Shard {
                     l.outbox.abort();
                 }
             }
-            // Subscribers get events from the core as replies; the driver only logs them.
-            Action::Publish(event) => self.logger.log(event.level, &event.to_string()),
+            // Subscribers get events from the core as replies; the driver only logs them, and
+            // hands those of other shards to the front, where the subscribers are.
+            Action::Publish(event) => {
+                self.logger.log(event.level, &event.to_string());
+                if !self.router.is_front() && event.is_published() {
+                    self.router.publish(event);
+                }
+            }
+            Action::Forward {
+                shard,
+                request,
+                args,
+            } => {
+                if !self.router.forward(shard, request, args) {
+                    let frame = sentinel_core::resp::Frame::error("ERR shard unavailable");
+                    self.core
+                        .handle_forwarded_reply(self.clock.now(), request, shard, frame);
+                }
+            }
+            Action::ForwardReply { request, frame } => {
+                self.router.answer(request, frame);
+            }
             Action::Reply { client, frame } => {
                 let proto = self.core.client_protocol(client);
                 if !self.clients.send(client, &frame, proto) {

@@ -169,6 +169,11 @@ impl Sentinel {
 /// directory and starts the binary on it the way the Redis test harness does: cwd is the
 /// parent, the config path is relative, and `dir ./sentinel_0` is relative too.
 pub fn start_sentinel(body: &str) -> Sentinel {
+    start_sentinel_with_env(body, &[])
+}
+
+/// [`start_sentinel`] with extra environment variables (e.g. `SENTINEL_SHARDS`).
+pub fn start_sentinel_with_env(body: &str, env: &[(&str, &str)]) -> Sentinel {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let conf = format!("port {port}\nbind 127.0.0.1\ndir ./sentinel_0\nlogfile log.txt\n{body}");
@@ -177,6 +182,7 @@ pub fn start_sentinel(body: &str) -> Sentinel {
     let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
         .arg("sentinel_0/sentinel.conf")
         .current_dir(dir.path())
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

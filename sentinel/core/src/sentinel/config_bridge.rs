@@ -39,10 +39,10 @@ impl Sentinel {
     /// Monitors every master of `cfg` and restores the state the file carries: epochs, votes,
     /// known replicas and known sentinels (created silently, as Redis does at load).
     pub fn load_config(&mut self, now: Instant, cfg: &SentinelConfig) -> Result<(), MonitorError> {
-        self.current_epoch = self.current_epoch.max(cfg.current_epoch);
+        self.epoch.raise_to(cfg.current_epoch);
         for m in &cfg.masters {
             let mid = self.monitor(now, MasterParams::from_config(m))?;
-            self.current_epoch = self.current_epoch.max(m.config_epoch);
+            self.epoch.raise_to(m.config_epoch);
             if let Some(master) = self.masters.get_mut(mid) {
                 master.config_epoch = m.config_epoch;
                 master.leader_epoch = m.leader_epoch;
@@ -97,7 +97,7 @@ impl Sentinel {
     pub fn config_snapshot(&self, base: &SentinelConfig) -> SentinelConfig {
         let mut out = base.clone();
         out.myid = Some(self.params.myid.clone());
-        out.current_epoch = self.current_epoch;
+        out.current_epoch = self.epoch.get();
         // Linear in the masters: this runs on every config write, with thousands of them.
         let previous: HashMap<&str, &MasterConfig> =
             base.masters.iter().map(|m| (m.name.as_str(), m)).collect();

@@ -50,7 +50,7 @@ impl Sentinel {
             Bytes::from_static(b"is-master-down-by-addr"),
             Bytes::from(m.node.addr.host.clone()),
             Bytes::from(m.node.addr.port.to_string()),
-            Bytes::from(self.current_epoch.to_string()),
+            Bytes::from(self.epoch.get().to_string()),
             Bytes::from(runid),
         ];
         let due: Vec<(String, crate::instance::PeerId)> = m

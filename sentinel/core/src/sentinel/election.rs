@@ -35,21 +35,26 @@ impl Sentinel {
     /// Adopts a higher epoch heard from anyone (`+new-epoch`, persisted).
     /// `mid` is the master whose traffic carried it (its notification script runs).
     pub(crate) fn adopt_epoch(&mut self, mid: MasterId, epoch: u64) -> bool {
-        if epoch <= self.current_epoch {
+        if !self.epoch.raise_to(epoch) {
             return false;
         }
-        self.current_epoch = epoch;
+        self.epoch_raised(mid, epoch);
+        true
+    }
+
+    /// The epoch just became `epoch` (adopted or taken for a failover): persisted, and
+    /// `+new-epoch`.
+    pub(crate) fn epoch_raised(&mut self, mid: MasterId, epoch: u64) {
         self.request_persist();
         let ev = event::plain(Level::Warning, "+new-epoch", epoch.to_string());
         self.notify_master_script(mid, &ev);
         self.emit(ev);
-        true
     }
 
     /// sentinel.c `sentinelVoteLeader`: one vote per master and epoch, first come first served.
     fn vote(&mut self, now: Instant, mid: MasterId, req_epoch: u64, req_runid: &str) -> Vote {
         let mut changed = self.adopt_epoch(mid, req_epoch);
-        let current = self.current_epoch;
+        let current = self.epoch.get();
         let myid = self.params.myid.clone();
         let Some(m) = self.masters.get_mut(mid) else {
             return Vote {
@@ -85,9 +90,9 @@ impl Sentinel {
             .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
         // Invariant: we never hold a vote for an epoch beyond the one we are in.
         assert!(
-            epoch <= self.current_epoch,
+            epoch <= self.epoch.get(),
             "vote epoch {epoch} beyond current epoch {}",
-            self.current_epoch
+            self.epoch.get()
         );
         Vote {
             leader,
@@ -146,7 +151,7 @@ impl Sentinel {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for e in m.sentinels.values() {
             if let Some(l) = &e.voted_leader
-                && e.voted_leader_epoch == self.current_epoch
+                && e.voted_leader_epoch == self.epoch.get()
             {
                 *counts.entry(l.clone()).or_default() += 1;
             }

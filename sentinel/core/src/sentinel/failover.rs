@@ -64,8 +64,9 @@ impl Sentinel {
     /// sentinel.c `sentinelStartFailover`: a new epoch, `wait_start`, and a forced round of vote
     /// requests.
     pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) {
-        let epoch = self.current_epoch + 1;
-        self.adopt_epoch(mid, epoch);
+        // A fresh epoch: with several shards, another may be starting a failover too.
+        let epoch = self.epoch.next();
+        self.epoch_raised(mid, epoch);
         let jitter = Duration::from_millis(self.rng.below(1000));
         let self_vote_delay = self.self_vote_delay();
         let Some(m) = self.masters.get_mut(mid) else {

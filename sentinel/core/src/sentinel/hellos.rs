@@ -17,7 +17,7 @@ impl Sentinel {
             sentinel_ip: ip.to_string(),
             sentinel_port: self.params.port,
             sentinel_runid: self.params.myid.clone(),
-            current_epoch: self.current_epoch,
+            current_epoch: self.epoch.get(),
             master_name: m.params.name.clone(),
             master_ip: self.current_master_addr(mid)?.host,
             master_port: self.current_master_addr(mid)?.port,

@@ -25,6 +25,7 @@ use thiserror::Error;
 
 use crate::action::{Action, ClientId};
 use crate::addr::Addr;
+use crate::epoch::EpochCounter;
 use crate::event::{self, Event, Level, Subject};
 use crate::instance::{Master, MasterId, MasterParams, Owner, Peer, PeerId};
 use crate::limits::Limits;
@@ -82,7 +83,8 @@ pub enum MonitorError {
 #[derive(Debug)]
 pub struct Sentinel {
     params: SentinelParams,
-    current_epoch: u64,
+    /// The current epoch, shared with the other shards of the process (see `set_epoch_counter`).
+    epoch: EpochCounter,
     rng: Prng,
     masters: Slab<MasterId, Master>,
     master_by_name: BTreeMap<String, MasterId>,
@@ -107,6 +109,8 @@ pub struct Sentinel {
     exiting: bool,
     /// VIP ownership (vip.rs).
     vip: vip::Vips,
+    /// This core's shard and the requests it forwarded to other shards (commands/shards.rs).
+    shards: commands::shards::Shards,
 }
 
 /// `SENTINEL SIMULATE-FAILURE`: crash right after an election or a promotion (tests).
@@ -116,13 +120,23 @@ pub struct SimulateFailure {
     pub crash_after_promotion: bool,
 }
 
-/// A reply waiting for durability.
+/// What a held reply waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gate {
+    /// The config write with this persist token (or a later one).
+    Persist(u64),
+    /// The answer to this forwarded request from the other shards.
+    Forward(u64),
+    /// Nothing: it only waits for the client's earlier replies.
+    Ready,
+}
+
+/// A reply waiting for durability, for other shards, or behind the client's earlier replies.
 #[derive(Debug)]
 struct HeldReply {
-    /// The persist token that must complete first.
-    token: u64,
+    gate: Gate,
     client: ClientId,
-    /// Sent when the write succeeded.
+    /// Sent when the write succeeded (or the forwarded answer, once it came).
     ok: Frame,
     /// Sent when it failed.
     failed: Frame,
@@ -132,7 +146,7 @@ impl Sentinel {
     pub fn new(params: SentinelParams) -> Sentinel {
         let front = commands::state::Front::new(params.seed, params.port);
         Sentinel {
-            current_epoch: params.current_epoch,
+            epoch: EpochCounter::new(params.current_epoch),
             rng: Prng::new(params.seed),
             params,
             masters: Slab::default(),
@@ -151,6 +165,7 @@ impl Sentinel {
             simulate_failure: SimulateFailure::default(),
             exiting: false,
             vip: vip::Vips::default(),
+            shards: commands::shards::Shards::default(),
         }
     }
 
@@ -159,7 +174,14 @@ impl Sentinel {
     }
 
     pub fn current_epoch(&self) -> u64 {
-        self.current_epoch
+        self.epoch.get()
+    }
+
+    /// Shares `counter` as the current epoch (all shards of a process get the same one); it is
+    /// raised to this core's epoch if lower.
+    pub fn set_epoch_counter(&mut self, counter: EpochCounter) {
+        counter.raise_to(self.epoch.get());
+        self.epoch = counter;
     }
 
     /// Starts monitoring a master (from the config file or `SENTINEL MONITOR`).
@@ -237,16 +259,38 @@ impl Sentinel {
     /// A config write asked for with `Action::Persist` finished. Writes complete in token
     /// order (one writer), so every reply held for this token or an earlier one is released.
     pub fn handle_persisted(&mut self, _now: Instant, token: u64, ok: bool) {
-        let (ready, waiting): (Vec<HeldReply>, Vec<HeldReply>) = std::mem::take(&mut self.held)
-            .into_iter()
-            .partition(|h| h.token <= token);
+        for h in &mut self.held {
+            if let Gate::Persist(t) = h.gate
+                && t <= token
+            {
+                h.gate = Gate::Ready;
+                if !ok {
+                    std::mem::swap(&mut h.ok, &mut h.failed);
+                }
+            }
+        }
+        self.release_held();
+    }
+
+    /// Sends every held reply that waits for nothing and has no earlier reply of its client
+    /// still waiting before it.
+    fn release_held(&mut self) {
+        let mut blocked: Vec<ClientId> = Vec::new();
+        let mut ready = Vec::new();
+        let mut waiting = Vec::new();
+        for h in std::mem::take(&mut self.held) {
+            if h.gate == Gate::Ready && !blocked.contains(&h.client) {
+                ready.push(h);
+            } else {
+                if !blocked.contains(&h.client) {
+                    blocked.push(h.client);
+                }
+                waiting.push(h);
+            }
+        }
         self.held = waiting;
         for h in ready {
-            let frame = if ok { h.ok } else { h.failed };
-            self.actions.push_back(Action::Reply {
-                client: h.client,
-                frame,
-            });
+            self.deliver_reply(h.client, h.ok);
         }
     }
 
@@ -255,7 +299,7 @@ impl Sentinel {
     pub(crate) fn reply_after_persist(&mut self, client: ClientId, ok: Frame, failed: Frame) {
         self.persist_wanted = true;
         self.held.push(HeldReply {
-            token: self.persist_token + 1,
+            gate: Gate::Persist(self.persist_token + 1),
             client,
             ok,
             failed,
@@ -266,19 +310,23 @@ impl Sentinel {
     /// leave in the order the commands came, as a pipelining client (or a peer sentinel
     /// matching replies to commands) expects.
     pub(crate) fn send_reply(&mut self, client: ClientId, frame: Frame) {
-        let held = self
-            .held
-            .iter()
-            .rev()
-            .find(|h| h.client == client)
-            .map(|h| h.token);
-        match held {
-            Some(token) => self.held.push(HeldReply {
-                token,
+        if self.held.iter().any(|h| h.client == client) {
+            self.held.push(HeldReply {
+                gate: Gate::Ready,
                 client,
                 ok: frame.clone(),
                 failed: frame,
-            }),
+            });
+        } else {
+            self.deliver_reply(client, frame);
+        }
+    }
+
+    /// Hands a reply to its client now: an `Action::Reply`, or for a request another shard
+    /// forwarded (a pseudo-client), the answer that goes back to it.
+    fn deliver_reply(&mut self, client: ClientId, frame: Frame) {
+        match commands::shards::forwarded_request(client) {
+            Some(request) => self.forwarded_answer(request, frame),
             None => self.actions.push_back(Action::Reply { client, frame }),
         }
     }

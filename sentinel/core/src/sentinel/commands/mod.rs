@@ -28,6 +28,8 @@ mod sentinel_config;
 mod sentinel_query;
 mod sentinel_set;
 mod server;
+mod shard_merge;
+pub(crate) mod shards;
 pub(crate) mod state;
 
 #[cfg(test)]
@@ -350,7 +352,7 @@ impl Sentinel {
         if let Some(s) = self.front.clients.get_mut(client) {
             s.last_command = full;
         }
-        self.route(now, client, top.name, args)
+        self.route_sharded(now, client, top.name, args)
     }
 
     fn route(

@@ -37,25 +37,8 @@ impl Sentinel {
         client: ClientId,
         args: &[Bytes],
     ) -> Frame {
-        let denied_user = self.front.clients.get(client).and_then(|s| {
-            self.front
-                .acl
-                .user(&s.user)
-                .filter(|u| !u.can_use_channel(&args[1], false))
-                .map(|u| u.name.clone())
-        });
-        if let Some(user) = denied_user {
-            let channel = super::text(&args[1]);
-            self.acl_denied(
-                now,
-                client,
-                crate::acl::log::Denial::Channel,
-                &channel,
-                &user,
-            );
-            return Frame::error(
-                "NOPERM this user has no permissions to access one of the channels used as arguments",
-            );
+        if let Some(denied) = self.publish_denied(now, client, &args[1]) {
+            return denied;
         }
         if args[1].as_ref() != HELLO_CHANNEL.as_bytes() {
             return Frame::error("ERR Only HELLO messages are accepted by Sentinel instances.");
@@ -63,6 +46,36 @@ impl Sentinel {
         let payload = args[2].clone();
         self.process_hello(now, &payload);
         Frame::Integer(1)
+    }
+
+    /// The refusal (logged in the ACL log) when `client`'s user may not publish on `channel`.
+    pub(super) fn publish_denied(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        channel: &[u8],
+    ) -> Option<Frame> {
+        let denied_user = self.front.clients.get(client).and_then(|s| {
+            self.front
+                .acl
+                .user(&s.user)
+                .filter(|u| !u.can_use_channel(channel, false))
+                .map(|u| u.name.clone())
+        });
+        if let Some(user) = denied_user {
+            let channel = super::text(channel);
+            self.acl_denied(
+                now,
+                client,
+                crate::acl::log::Denial::Channel,
+                &channel,
+                &user,
+            );
+            return Some(Frame::error(
+                "NOPERM this user has no permissions to access one of the channels used as arguments",
+            ));
+        }
+        None
     }
 
     /// `ROLE`: `["sentinel", [master names]]`.

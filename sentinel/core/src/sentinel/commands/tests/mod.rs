@@ -10,6 +10,7 @@ mod pubsub;
 mod sentinel_admin;
 mod sentinel_config;
 mod sentinel_maps;
+mod shards;
 
 use std::time::Duration;
 
