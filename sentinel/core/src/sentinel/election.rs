@@ -112,11 +112,7 @@ impl Sentinel {
         req_epoch: u64,
         runid: &str,
     ) {
-        let mid = self
-            .master_by_name
-            .values()
-            .copied()
-            .find(|id| self.masters.get(*id).is_some_and(|m| m.node.addr == *addr));
+        let mid = self.master_at(addr);
         let down = !self.in_tilt()
             && mid
                 .and_then(|id| self.masters.get(id))

@@ -414,8 +414,10 @@ impl Sentinel {
         let Some(m) = self.masters.get_mut(mid) else {
             return;
         };
-        m.node = Node::new(new_addr, now);
+        let before = std::mem::replace(&mut m.node, Node::new(new_addr.clone(), now));
         m.node.awaiting_first_link = Some(now);
+        self.unindex_master_addr(mid, &before.addr);
+        self.index_master_addr(mid, new_addr);
         for addr in replicas {
             self.add_replica(now, mid, addr);
         }

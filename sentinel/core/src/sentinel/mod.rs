@@ -88,6 +88,9 @@ pub struct Sentinel {
     rng: Prng,
     masters: Slab<MasterId, Master>,
     master_by_name: BTreeMap<String, MasterId>,
+    /// Masters by their current address (`is-master-down-by-addr` looks them up per request).
+    /// Two names may monitor one address; the first monitored wins, as in a name-order scan.
+    master_by_addr: BTreeMap<Addr, Vec<MasterId>>,
     peers: Slab<PeerId, Peer>,
     peer_by_runid: BTreeMap<String, PeerId>,
     links: Slab<LinkId, Link>,
@@ -151,6 +154,7 @@ impl Sentinel {
             params,
             masters: Slab::default(),
             master_by_name: BTreeMap::new(),
+            master_by_addr: BTreeMap::new(),
             peers: Slab::default(),
             peer_by_runid: BTreeMap::new(),
             links: Slab::default(),
@@ -197,8 +201,10 @@ impl Sentinel {
             return Err(MonitorError::DuplicateName);
         }
         let name = params.name.clone();
+        let addr = params.addr.clone();
         let id = self.masters.insert(Master::new(params, now));
         self.master_by_name.insert(name, id);
+        self.index_master_addr(id, addr);
         self.schedule.set(Owner::Master(id), now);
         Ok(id)
     }
@@ -375,6 +381,26 @@ impl Sentinel {
     pub fn is_sdown(&self, master: &str) -> bool {
         self.master(master)
             .is_some_and(|m| m.node.health.is_sdown())
+    }
+
+    fn index_master_addr(&mut self, mid: MasterId, addr: Addr) {
+        self.master_by_addr.entry(addr).or_default().push(mid);
+    }
+
+    fn unindex_master_addr(&mut self, mid: MasterId, addr: &Addr) {
+        if let Some(ids) = self.master_by_addr.get_mut(addr) {
+            ids.retain(|id| *id != mid);
+            if ids.is_empty() {
+                self.master_by_addr.remove(addr);
+            }
+        }
+    }
+
+    /// The master whose current address is `addr`.
+    pub(crate) fn master_at(&self, addr: &Addr) -> Option<MasterId> {
+        self.master_by_addr
+            .get(addr)
+            .and_then(|ids| ids.first().copied())
     }
 
     fn master(&self, name: &str) -> Option<&Master> {

@@ -712,3 +712,30 @@ sentinel notification-script second /bin/true
         ]]
     );
 }
+
+#[test]
+fn masters_are_found_by_their_current_address() {
+    let mut s = sentinel();
+    let a = Addr::new("127.0.0.1", 6379);
+    let b = Addr::new("127.0.0.1", 6380);
+    let mid = s.monitor(ms(0), master_params(1000)).unwrap();
+    let mut twin = master_params(1000);
+    twin.name = "twin".into();
+    let twin = s.monitor(ms(0), twin).unwrap();
+    assert_eq!(
+        s.master_at(&a),
+        Some(mid),
+        "the first monitored of two at one address"
+    );
+    s.switch_master(ms(10), mid, b.clone());
+    assert_eq!((s.master_at(&a), s.master_at(&b)), (Some(twin), Some(mid)));
+    s.handle_client_command(
+        ms(20),
+        ClientId(1),
+        ["SENTINEL", "REMOVE", "mymaster"]
+            .iter()
+            .map(|a| Bytes::from(a.to_string()))
+            .collect(),
+    );
+    assert_eq!((s.master_at(&a), s.master_at(&b)), (Some(twin), None));
+}

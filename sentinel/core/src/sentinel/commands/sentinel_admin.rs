@@ -180,6 +180,7 @@ impl Sentinel {
             return;
         };
         self.master_by_name.remove(&m.params.name);
+        self.unindex_master_addr(mid, &m.node.addr);
         self.vip_master_removed(&m.params.name);
         self.schedule.remove(Owner::Master(mid));
         self.close_links(now, [m.node.cmd, m.node.pubsub]);
