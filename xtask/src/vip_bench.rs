@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::bins::{Bin, target_dir};
+use crate::bins::{Bin, build_ours_release};
 use crate::util;
 use crate::vip_failover::{vip_conf_line, vip_owned_on};
 use crate::vip_net::{
@@ -105,19 +105,7 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     // Ours in release, with the XDP program (also the bridge ports' pass program).
-    util::run(
-        util::cargo()
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "sentinel-cli",
-                "--bin",
-                "sentinel",
-            ])
-            .env("SENTINEL_EBPF_REQUIRED", "1"),
-    )?;
-    let ours = target_dir().join("release/sentinel");
+    let ours = build_ours_release(true)?;
     let sentinel = match &bin {
         Bin::Ours => ours.clone(),
         other => other.resolve()?,
