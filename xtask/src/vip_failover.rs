@@ -139,6 +139,17 @@ fn scenario(world: &mut World, started: Instant) -> Result<()> {
 
     // 4. Removing the master takes the VIP out of service on that host: no program on the
     //    interface, no VIP on lo.
+    let host = ns_host(new);
+    let show = |args: &[&str]| {
+        let mut cmd = in_ns(&host, "ip");
+        cmd.args(args);
+        util::probe(&mut cmd).unwrap_or_default()
+    };
+    if !show(&["link", "show", "eth0"]).contains("xdp")
+        || !show(&["addr", "show", "lo"]).contains(VIP)
+    {
+        bail!("before SENTINEL REMOVE: no program on eth0 or no VIP on lo of host {new}");
+    }
     let removed = redis_cli(
         &ns_host(new),
         "127.0.0.1",
@@ -148,12 +159,6 @@ fn scenario(world: &mut World, started: Instant) -> Result<()> {
     if removed.as_deref().map(str::trim) != Some("OK") {
         bail!("SENTINEL REMOVE on host {new} answered {removed:?}");
     }
-    let host = ns_host(new);
-    let show = |args: &[&str]| {
-        let mut cmd = in_ns(&host, "ip");
-        cmd.args(args);
-        util::probe(&mut cmd).unwrap_or_default()
-    };
     wait_for(
         "the VIP program to leave eth0 and the VIP to leave lo",
         Duration::from_secs(5),
