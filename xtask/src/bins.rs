@@ -67,15 +67,25 @@ pub fn target_dir() -> PathBuf {
 }
 
 fn build_ours() -> Result<PathBuf> {
-    run(cargo().args([
+    build_ours_release(false)
+}
+
+/// Builds ours in release; `require_ebpf`: fail rather than build without the XDP program
+/// (the VIP tasks).
+pub fn build_ours_release(require_ebpf: bool) -> Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.args([
         "build",
         "--release",
         "-p",
         "sentinel-cli",
         "--bin",
         "sentinel",
-    ]))
-    .map_err(|e| {
+    ]);
+    if require_ebpf {
+        cmd.env("SENTINEL_EBPF_REQUIRED", "1");
+    }
+    run(&mut cmd).map_err(|e| {
         e.context("building our sentinel failed (use --reference to run the stock one)")
     })?;
     Ok(target_dir().join("release/sentinel"))

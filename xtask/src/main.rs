@@ -26,7 +26,9 @@ mod sim;
 mod test;
 mod toolchain;
 mod util;
+mod vip_bench;
 mod vip_failover;
+mod vip_net;
 
 const USAGE: &str = "usage: cargo xtask <task> [args]
 
@@ -52,6 +54,11 @@ tasks:
                              2 of our sentinels + 1 redis-sentinel (--reference: 3 stock):
                              failovers led by each side and one unsteered; all must agree on
                              master and config-epoch
+  vip-bench [--failovers N] [--mode xdp|script] [--reference | --sentinel-bin PATH]
+                             (root) N failovers on the 3-host netns VIP setup, measured on the
+                             wire: write gap, +switch-master to first ARP from the new host;
+                             xdp: our VIP takeover; script: client-reconfig-script moving a
+                             plain address; table in benches/results/vip-*.txt
   demo [--reference | --sentinel-bin PATH] [--keep]
                              a local group (1 master, 2 replicas, 3 sentinels) fails over after
                              SIGSTOP of its master: the event timeline and the new master
@@ -87,6 +94,7 @@ fn run() -> Result<()> {
         "sim" => sim::run(&rest),
         "failover-bench" => failover_bench::run(&rest),
         "mixed-group" => mixed_group::run(&rest),
+        "vip-bench" => vip_bench::run(&rest),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

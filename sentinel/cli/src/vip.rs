@@ -4,7 +4,7 @@
 //! Needs root (CAP_BPF, CAP_NET_ADMIN) and the embedded program (`cargo xtask setup`); without
 //! them the sentinel logs a warning and runs without VIP takeover, like a plain Redis Sentinel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -39,10 +39,50 @@ enum Op {
         vip: Ipv4Addr,
         interface: String,
     },
+    Forget {
+        vip: Ipv4Addr,
+        interface: String,
+    },
+}
+
+/// One interface's attachment and the VIPs configured on it.
+struct Attached {
+    manager: VipManager,
+    vips: BTreeSet<Ipv4Addr>,
+}
+
+/// A VIP that is no longer configured: its map entry goes (the program passes its traffic
+/// again, it answers no ARP for it), so does its address on `lo`, and the program leaves the
+/// interface (pins included) once no VIP is left on it.
+fn forget(
+    attached: &mut BTreeMap<String, Attached>,
+    vip: Ipv4Addr,
+    interface: &str,
+    logger: &Logger,
+) -> Result<(), String> {
+    let a = attached
+        .get_mut(interface)
+        .ok_or_else(|| format!("no VIP program on {interface}"))?;
+    a.manager.release(vip).map_err(|e| e.to_string())?;
+    a.manager.forget(vip).map_err(|e| e.to_string())?;
+    a.vips.remove(&vip);
+    if let Err(e) = host::remove_from_loopback(vip) {
+        logger.warning(&format!("VIP: can't remove {vip} from lo: {e}"));
+    }
+    logger.notice(&format!("VIP {vip} on {interface} removed"));
+    if a.vips.is_empty()
+        && let Some(mut a) = attached.remove(interface)
+    {
+        a.manager.detach().map_err(|e| e.to_string())?;
+        logger.notice(&format!(
+            "VIP program detached from {interface}: no VIP left on it"
+        ));
+    }
+    Ok(())
 }
 
 fn worker(
-    mut managers: BTreeMap<String, VipManager>,
+    mut attached: BTreeMap<String, Attached>,
     ops: std::sync::mpsc::Receiver<Op>,
     logger: Arc<Logger>,
 ) {
@@ -54,8 +94,9 @@ fn worker(
                 interface,
                 until,
                 announce,
-            } => managers
+            } => attached
                 .get_mut(&interface)
+                .map(|a| &mut a.manager)
                 .ok_or_else(|| format!("no VIP program on {interface}"))
                 .and_then(|m| {
                     let lease = until.saturating_duration_since(std::time::Instant::now());
@@ -76,11 +117,13 @@ fn worker(
                     Ok(())
                 })
                 .map_err(|e| format!("can't claim VIP {vip}: {e}")),
-            Op::Release { vip, interface } => managers
+            Op::Release { vip, interface } => attached
                 .get_mut(&interface)
                 .ok_or_else(|| format!("no VIP program on {interface}"))
-                .and_then(|m| m.release(vip).map_err(|e| e.to_string()))
+                .and_then(|a| a.manager.release(vip).map_err(|e| e.to_string()))
                 .map_err(|e| format!("can't release VIP {vip}: {e}")),
+            Op::Forget { vip, interface } => forget(&mut attached, vip, &interface, &logger)
+                .map_err(|e| format!("can't remove VIP {vip}: {e}")),
         };
         if let Err(e) = result {
             logger.warning(&e);
@@ -150,7 +193,13 @@ pub fn setup(cfg: &ConfigFile, logger: &Arc<Logger>) -> Option<Arc<dyn VipContro
                 }
             }
         }
-        managers.insert(iface.clone(), manager);
+        managers.insert(
+            iface.clone(),
+            Attached {
+                manager,
+                vips: vips.iter().copied().collect(),
+            },
+        );
     }
     if managers.is_empty() {
         return None;
@@ -230,6 +279,13 @@ impl VipControl for XdpVips {
 
     fn release(&self, vip: Ipv4Addr, interface: &str) -> Result<(), String> {
         self.send(Op::Release {
+            vip,
+            interface: interface.to_string(),
+        })
+    }
+
+    fn forget(&self, vip: Ipv4Addr, interface: &str) -> Result<(), String> {
+        self.send(Op::Forget {
             vip,
             interface: interface.to_string(),
         })

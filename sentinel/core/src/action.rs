@@ -51,6 +51,9 @@ pub enum Action {
     },
     /// Give up a VIP at once: no ARP answers, its traffic dropped (fenced).
     VipRelease { vip: Ipv4Addr, interface: String },
+    /// The VIP is no longer configured (`SENTINEL REMOVE`, `SENTINEL SET <name> vip ""`):
+    /// forget it in the kernel (after a `VipRelease` when it was owned) and undo its host setup.
+    VipForget { vip: Ipv4Addr, interface: String },
     /// Run a script: `argv[0]` is the executable, with the sentinel's environment and no
     /// inherited descriptors. Report its pid with `handle_script_started` and its end with
     /// `handle_script_exited` (a failed spawn as exit code 2).

@@ -613,7 +613,7 @@ impl Sim {
                     let until = self.now + lease;
                     self.sentinels[idx].vip_kernel.insert(vip, until);
                 }
-                Action::VipRelease { vip, .. } => {
+                Action::VipRelease { vip, .. } | Action::VipForget { vip, .. } => {
                     self.sentinels[idx].vip_kernel.remove(&vip);
                 }
                 // Simulated sentinels run one shard each: nothing is forwarded.

@@ -46,6 +46,8 @@ pub(crate) enum Input {
         client: ClientId,
     },
     Control(Control),
+    /// This host's addresses changed (read again every `vip::LOCAL_ADDRESSES_REFRESH`).
+    LocalAddresses(Vec<String>),
 }
 
 /// An input from another thread (the persister, the signal handler, other shards).

@@ -202,8 +202,9 @@ async fn run(
     core.set_process_info(crate::procinfo::current(&spec.process_facts));
     // Without a way to carry VIP decisions out, the core must not claim VIPs (nor publish
     // +vip-acquired): with no local addresses, no master is ever on this host.
-    if spec.vip.is_some() {
-        core.set_local_addresses(now, crate::vip::local_addresses());
+    let local_addresses = spec.vip.is_some().then(crate::vip::local_addresses);
+    if let Some(addrs) = &local_addresses {
+        core.set_local_addresses(now, addrs.iter().cloned());
     }
     match core.load_config(now, &spec.config) {
         // `+monitor` per master: logged when the actions are drained, and handed to the
@@ -221,6 +222,23 @@ async fn run(
             }
         }
     });
+
+    // A master address added to (or removed from) this host later is seen within a refresh.
+    if let Some(mut known) = local_addresses {
+        let refresh_tx = tx.clone();
+        tokio_uring::spawn(async move {
+            loop {
+                tokio::time::sleep(crate::vip::LOCAL_ADDRESSES_REFRESH).await;
+                let addrs = crate::vip::local_addresses();
+                if addrs != known {
+                    known = addrs.clone();
+                    if refresh_tx.send(Input::LocalAddresses(addrs)).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+    }
 
     let connected = Rc::new(std::cell::Cell::new(0usize));
     let accept = Rc::new(AcceptShared {
@@ -363,6 +381,11 @@ impl Shard {
                 }
             }
             Input::Control(Control::Shutdown) => self.stopping = true,
+            Input::LocalAddresses(addrs) => {
+                self.logger
+                    .verbose(&format!("Local addresses now: {}", addrs.join(" ")));
+                self.core.set_local_addresses(now, addrs);
+            }
             Input::Control(Control::ScriptExited { id, exit }) => {
                 self.scripts.exited(id);
                 self.core.handle_script_exited(now, id, exit);
@@ -502,6 +525,14 @@ impl Shard {
                 {
                     self.logger
                         .warning(&format!("Can't release VIP {vip} on {interface}: {e}"));
+                }
+            }
+            Action::VipForget { vip, interface } => {
+                if let Some(control) = &self.vip
+                    && let Err(e) = control.forget(vip, &interface)
+                {
+                    self.logger
+                        .warning(&format!("Can't forget VIP {vip} on {interface}: {e}"));
                 }
             }
             Action::Persist { token } => {

@@ -18,7 +18,14 @@ pub trait VipControl: Send + Sync {
     ) -> Result<(), String>;
     /// Give up `vip` at once (fenced).
     fn release(&self, vip: Ipv4Addr, interface: &str) -> Result<(), String>;
+    /// `vip` is no longer configured: remove its state from the kernel and undo its host
+    /// setup (the program leaves `interface` when no VIP is left on it).
+    fn forget(&self, vip: Ipv4Addr, interface: &str) -> Result<(), String>;
 }
+
+/// How often the driver reads this host's addresses again, so that a master address added
+/// (or removed) after start is seen without a restart.
+pub const LOCAL_ADDRESSES_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Every address of this host's interfaces (IPv4 and IPv6, as text), from `getifaddrs`.
 pub fn local_addresses() -> Vec<String> {

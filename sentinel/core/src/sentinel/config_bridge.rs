@@ -162,7 +162,9 @@ impl Sentinel {
         c.config_epoch = m.config_epoch;
         c.leader_epoch = m.leader_epoch;
         c.ping_period_ms = p.ping_period.map(millis);
-        c.vip = previous.and_then(|b| b.vip.clone());
+        c.vip = previous
+            .and_then(|b| b.vip.clone())
+            .filter(|_| self.vip_configured(&p.name));
         c.known_replicas = m
             .replicas
             .iter()

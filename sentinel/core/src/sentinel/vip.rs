@@ -119,8 +119,7 @@ impl Sentinel {
         if let Some(old) = self.vip.entries.get(master)
             && Some(&old.spec) != spec.as_ref()
         {
-            self.vip_release(master, "-vip-released", "removed");
-            self.vip.entries.remove(master);
+            self.vip_remove(master);
         }
         if let Some(spec) = spec {
             self.vip
@@ -193,8 +192,25 @@ impl Sentinel {
 
     /// Hook: `master` is no longer monitored (`SENTINEL REMOVE`).
     pub(crate) fn vip_master_removed(&mut self, master: &str) {
+        self.vip_remove(master);
+    }
+
+    /// Whether `master` has a VIP configured now (a removed one is not rewritten).
+    pub(crate) fn vip_configured(&self, master: &str) -> bool {
+        self.vip.entries.contains_key(master)
+    }
+
+    /// Takes `master`'s VIP out of service: released if owned (`-vip-released`), then the
+    /// driver is told to forget it (map entry, address on `lo`, and the program once its
+    /// interface carries no VIP any more).
+    fn vip_remove(&mut self, master: &str) {
         self.vip_release(master, "-vip-released", "removed");
-        self.vip.entries.remove(master);
+        if let Some(e) = self.vip.entries.remove(master) {
+            self.actions.push_back(Action::VipForget {
+                vip: e.spec.addr,
+                interface: e.spec.interface,
+            });
+        }
     }
 
     /// When a claim must be renewed or found lost, whichever comes first.

@@ -96,6 +96,22 @@ impl Sentinel {
                 .and_then(|v| u64::try_from(v).ok())
                 .ok_or(SetError::BadArg(at))
         };
+        if option == b"vip" {
+            // Run time can only take a VIP away: the program is attached per interface at
+            // start, so a new VIP goes in sentinel.conf (and a restart).
+            let at = *j + 1;
+            if !args[at].is_empty() {
+                return Err(SetError::Reply(Frame::error(
+                    "ERR SENTINEL SET vip only removes the VIP (value \"\"); add one in the config file",
+                )));
+            }
+            let name = self.masters.get(mid).map(|m| m.params.name.clone());
+            if let Some(name) = name {
+                self.set_vip(now, &name, None);
+            }
+            *j = at;
+            return Ok(false);
+        }
         let deny = self.front.options.deny_scripts_reconfig;
         let executable = self.front.executable_check;
         let Some(m) = self.masters.get_mut(mid) else {

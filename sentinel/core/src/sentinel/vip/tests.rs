@@ -73,7 +73,12 @@ fn hello(s: &mut Sentinel, now: Instant, from: &str, master_host: &str, epoch: u
 
 fn vip_actions(s: &mut Sentinel) -> Vec<Action> {
     std::iter::from_fn(|| s.poll_action())
-        .filter(|a| matches!(a, Action::VipOwn { .. } | Action::VipRelease { .. }))
+        .filter(|a| {
+            matches!(
+                a,
+                Action::VipOwn { .. } | Action::VipRelease { .. } | Action::VipForget { .. }
+            )
+        })
         .collect()
 }
 
@@ -297,13 +302,149 @@ fn lone_sentinel_renews_on_its_own_timers() {
     assert!(s.vip_views()[0].owned);
 }
 
+fn release_and_forget() -> Vec<Action> {
+    vec![
+        Action::VipRelease {
+            vip: VIP,
+            interface: "eth0".into(),
+        },
+        Action::VipForget {
+            vip: VIP,
+            interface: "eth0".into(),
+        },
+    ]
+}
+
 #[test]
-fn removing_the_master_releases() {
+fn removing_the_vip_releases_and_forgets() {
     let mut s = sentinel("10.0.0.1");
     hello(&mut s, ms(100), PEERS[0], "10.0.0.1", 0);
     let _ = vip_actions(&mut s);
     s.set_vip(ms(150), "mymaster", None);
     assert!(s.vip_views().is_empty());
+    assert_eq!(vip_actions(&mut s), release_and_forget());
+    // Nothing left to renew or fence.
+    hello(&mut s, ms(200), PEERS[1], "10.0.0.1", 0);
+    assert!(s.vip_next_deadline().is_none());
+    assert!(vip_actions(&mut s).is_empty());
+}
+
+#[test]
+fn removing_a_vip_not_owned_only_forgets() {
+    let mut s = sentinel("10.0.0.2");
+    let _ = vip_actions(&mut s);
+    s.set_vip(ms(150), "mymaster", None);
+    assert_eq!(
+        vip_actions(&mut s),
+        vec![Action::VipForget {
+            vip: VIP,
+            interface: "eth0".into()
+        }]
+    );
+}
+
+/// Runs one client command and returns the VIP actions and published VIP events it caused.
+fn command(s: &mut Sentinel, now: Instant, args: &[&str]) -> (Vec<Action>, Vec<String>) {
+    let client = crate::action::ClientId(9);
+    s.handle_client_connected(now, client, String::new(), String::new());
+    let args: Vec<Bytes> = args.iter().map(|a| Bytes::from(a.to_string())).collect();
+    s.handle_client_command(now, client, args);
+    let mut actions = Vec::new();
+    let mut events = Vec::new();
+    for a in std::iter::from_fn(|| s.poll_action()) {
+        match a {
+            Action::VipOwn { .. } | Action::VipRelease { .. } | Action::VipForget { .. } => {
+                actions.push(a)
+            }
+            Action::Publish(e) if e.channel.contains("vip") => events.push(e.to_string()),
+            _ => {}
+        }
+    }
+    (actions, events)
+}
+
+#[test]
+fn sentinel_remove_releases_and_forgets() {
+    let mut s = sentinel("10.0.0.1");
+    hello(&mut s, ms(100), PEERS[0], "10.0.0.1", 0);
+    let _ = vip_actions(&mut s);
+    let (actions, events) = command(&mut s, ms(150), &["SENTINEL", "REMOVE", "mymaster"]);
+    assert_eq!(actions, release_and_forget());
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].contains("-vip-released"), "{events:?}");
+    assert!(s.vip_views().is_empty());
+}
+
+#[test]
+fn sentinel_set_vip_empty_removes_it_and_the_rewrite_drops_it() {
+    let mut s = sentinel("10.0.0.1");
+    hello(&mut s, ms(100), PEERS[0], "10.0.0.1", 0);
+    let _ = vip_actions(&mut s);
+    let (actions, _) = command(
+        &mut s,
+        ms(150),
+        &["SENTINEL", "SET", "mymaster", "vip", "x"],
+    );
+    assert!(actions.is_empty(), "only removal at run time");
+    assert!(owned(&s));
+    let (actions, _) = command(&mut s, ms(160), &["SENTINEL", "SET", "mymaster", "vip", ""]);
+    assert_eq!(actions, release_and_forget());
+    assert!(s.vip_views().is_empty());
+    let mut base = MasterConfig::new("mymaster", "10.0.0.1", 6379, 2);
+    base.vip = Some(VipConfig {
+        addr: VIP,
+        interface: "eth0".into(),
+        lease_ms: Some(500),
+        garp_count: Some(5),
+    });
+    let base = SentinelConfig {
+        masters: vec![base],
+        ..SentinelConfig::default()
+    };
+    assert_eq!(s.config_snapshot(&base).masters[0].vip, None);
+}
+
+#[test]
+fn the_rewrite_keeps_a_configured_vip() {
+    let s = sentinel("10.0.0.1");
+    let mut base = MasterConfig::new("mymaster", "10.0.0.1", 6379, 2);
+    let vip = VipConfig {
+        addr: VIP,
+        interface: "eth0".into(),
+        lease_ms: Some(500),
+        garp_count: Some(5),
+    };
+    base.vip = Some(vip.clone());
+    let base = SentinelConfig {
+        masters: vec![base],
+        ..SentinelConfig::default()
+    };
+    assert_eq!(s.config_snapshot(&base).masters[0].vip, Some(vip));
+}
+
+#[test]
+fn a_master_address_added_to_the_host_later_is_recognised() {
+    let mut s = sentinel("10.0.0.7");
+    hello(&mut s, ms(100), PEERS[0], "10.0.0.7", 0);
+    assert!(!owned(&s));
+    let _ = vip_actions(&mut s);
+    // The driver's periodic refresh finds the address added since start.
+    s.set_local_addresses(
+        ms(120),
+        [
+            "10.0.0.1".to_string(),
+            "10.0.0.7".to_string(),
+            VIP.to_string(),
+        ],
+    );
+    assert!(owned(&s));
+    assert!(matches!(
+        vip_actions(&mut s).as_slice(),
+        [Action::VipOwn { announce: 5, .. }]
+    ));
+    // And taken away again: released.
+    s.set_local_addresses(ms(130), ["10.0.0.1".to_string()]);
+    assert!(!owned(&s));
     assert_eq!(
         vip_actions(&mut s),
         vec![Action::VipRelease {
