@@ -107,6 +107,7 @@ fn sentinel_remove_releases_and_forgets_the_vip() {
         clock: Clock::new(),
         process: Arc::new(NoProcess),
         vip: Some(recorder.clone()),
+        epoch: sentinel_core::EpochCounter::new(0),
     };
     let handle = shard::spawn(spec).unwrap();
     let take = format!("take {VIP} eth9");
