@@ -88,7 +88,10 @@ pub(crate) fn merge(kind: Merge, parts: Vec<Frame>) -> Frame {
                 .map(|f| String::from_utf8_lossy(&bytes_of(f)).into_owned())
                 .collect();
             match texts.split_first() {
-                Some((front, others)) => Frame::Bulk(Bytes::from(merge_info(front, others))),
+                Some((front, others)) => {
+                    let merged = merge_vip(&merge_info(front, others), others);
+                    Frame::Bulk(Bytes::from(merged))
+                }
                 None => Frame::bulk(""),
             }
         }
@@ -152,10 +155,10 @@ struct SentinelSection {
     lines: Vec<(String, String)>,
 }
 
-/// Where the sentinel section of an INFO text is: from its header to the blank line that
-/// separates it from the next section (or the end).
-fn section_span(text: &str) -> Option<(usize, usize)> {
-    let start = text.find(SENTINEL_HEADER)?;
+/// Where the section with `header` of an INFO text is: from its header to the blank line
+/// that separates it from the next section (or the end).
+fn section_span(text: &str, header: &str) -> Option<(usize, usize)> {
+    let start = text.find(header)?;
     let end = text[start..]
         .find("\r\n\r\n")
         .map_or(text.len(), |i| start + i + 2);
@@ -167,7 +170,7 @@ fn parse_section(text: &str) -> SentinelSection {
         tilt_since: -1,
         ..SentinelSection::default()
     };
-    let Some((start, end)) = section_span(text) else {
+    let Some((start, end)) = section_span(text, SENTINEL_HEADER) else {
         return s;
     };
     for line in text[start..end].split("\r\n") {
@@ -199,7 +202,7 @@ fn parse_section(text: &str) -> SentinelSection {
 /// The front's INFO text with its sentinel section replaced by one for all shards: counts
 /// summed, TILT if any shard is in it, master lines of all shards in name order, renumbered.
 pub(crate) fn merge_info(front: &str, others: &[String]) -> String {
-    let Some((start, end)) = section_span(front) else {
+    let Some((start, end)) = section_span(front, SENTINEL_HEADER) else {
         return front.to_string();
     };
     let mut all = parse_section(front);
@@ -224,6 +227,47 @@ pub(crate) fn merge_info(front: &str, others: &[String]) -> String {
     );
     for (i, (_, rest)) in all.lines.iter().enumerate() {
         let _ = write!(section, "master{i}:{rest}\r\n");
+    }
+    format!("{}{section}{}", &front[..start], &front[end..])
+}
+const VIP_HEADER: &str = "# VIP\r\n";
+
+/// The front's INFO text with its `# VIP` section (asked for with `INFO vip`) replaced by one
+/// for all shards: the host's address count (every shard reads the same host) and the VIP
+/// lines of all shards in master-name order, renumbered.
+pub(crate) fn merge_vip(front: &str, others: &[String]) -> String {
+    let Some((start, end)) = section_span(front, VIP_HEADER) else {
+        return front.to_string();
+    };
+    let mut local = 0u64;
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for text in std::iter::once(front).chain(others.iter().map(String::as_str)) {
+        let Some((s, e)) = section_span(text, VIP_HEADER) else {
+            continue;
+        };
+        for line in text[s..e].split("\r\n") {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            if key == "vip_local_addresses" {
+                local = local.max(value.parse().unwrap_or(0));
+            } else if key
+                .strip_prefix("vip")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                let name = value
+                    .strip_prefix("name=")
+                    .and_then(|v| v.split(',').next())
+                    .unwrap_or("")
+                    .to_string();
+                lines.push((name, value.to_string()));
+            }
+        }
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut section = format!("{VIP_HEADER}vip_local_addresses:{local}\r\n");
+    for (i, (_, rest)) in lines.iter().enumerate() {
+        let _ = write!(section, "vip{i}:{rest}\r\n");
     }
     format!("{}{section}{}", &front[..start], &front[end..])
 }

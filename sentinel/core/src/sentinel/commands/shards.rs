@@ -34,6 +34,19 @@ fn pseudo_client(request: u64) -> ClientId {
     ClientId(FORWARDED | request)
 }
 
+/// What the other shards are asked for an `INFO` the front merges: the sections that hold
+/// masters (sentinel, and VIP when asked for); the rest is the front's own.
+fn other_shard_info(args: &[Bytes]) -> Vec<Bytes> {
+    let mut a = vec![Bytes::from_static(b"INFO")];
+    if super::info::selected_sections(&args[1..]).contains(&"sentinel") {
+        a.push(Bytes::from_static(b"sentinel"));
+    }
+    if Sentinel::info_wants_vip(&args[1..]) {
+        a.push(Bytes::from_static(b"vip"));
+    }
+    a
+}
+
 /// Where a command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -56,7 +69,10 @@ pub(crate) fn route_of(name: &str, args: &[Bytes], shards: usize) -> Route {
             .map_or(Route::Local, |n| Route::One(shard_of(n, shards)))
     };
     match name {
-        "info" if super::info::selected_sections(&args[1..]).contains(&"sentinel") => {
+        "info"
+            if super::info::selected_sections(&args[1..]).contains(&"sentinel")
+                || Sentinel::info_wants_vip(&args[1..]) =>
+        {
             Route::All(Merge::Info)
         }
         "role" => Route::All(Merge::Role),
@@ -161,7 +177,7 @@ impl Sentinel {
                 let targets = (0..count)
                     .map(|shard| {
                         let a = if kind == Merge::Info && shard != here {
-                            vec![Bytes::from_static(b"INFO"), Bytes::from_static(b"sentinel")]
+                            other_shard_info(args)
                         } else {
                             args.to_vec()
                         };

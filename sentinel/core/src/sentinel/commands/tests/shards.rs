@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use super::super::shard_merge::{Merge, merge, merge_info, unknown_address};
+use super::super::shard_merge::{Merge, merge, merge_info, merge_vip, unknown_address};
 use super::super::shards::{Route, route_of};
 use super::{add_master, args, bulk, err, field, ms, sentinel};
 use crate::action::{Action, ClientId};
@@ -71,6 +71,8 @@ fn route_table() {
         (&["info", "all"], Route::All(Merge::Info)),
         (&["info", "sentinel"], Route::All(Merge::Info)),
         (&["info", "server"], Route::Local),
+        (&["info", "vip"], Route::All(Merge::Info)),
+        (&["info", "server", "VIP"], Route::All(Merge::Info)),
         (&["role"], Route::All(Merge::Role)),
         (&["publish", "__sentinel__:hello", HELLO], on("mymaster")),
         (
@@ -203,6 +205,41 @@ fn info_sections_merge_into_one() {
         merge_info(&alone, &[section(&[("a", "ok")], 0, 0)]),
         section(&[("a", "ok"), ("b", "ok")], 0, 0)
     );
+}
+
+#[test]
+fn vip_sections_merge_into_one() {
+    let vip = |lines: &[(&str, &str)]| {
+        let mut s = "# VIP\r\nvip_local_addresses:3\r\n".to_string();
+        for (i, (name, status)) in lines.iter().enumerate() {
+            s.push_str(&format!(
+                "vip{i}:name={name},vip=10.0.0.9,status={status}\r\n"
+            ));
+        }
+        s
+    };
+    // `INFO sentinel vip` on the front: its sentinel section, then its (empty) VIP section.
+    let front = format!("{}\r\n{}", section(&[], 0, 0), vip(&[]));
+    let others = [format!(
+        "{}\r\n{}",
+        section(&[("b", "ok"), ("a", "ok")], 0, 0),
+        vip(&[("b", "owned"), ("a", "not-owned")])
+    )];
+    let merged = merge_vip(&merge_info(&front, &others), &others);
+    assert_eq!(
+        merged,
+        format!(
+            "{}\r\n{}",
+            section(&[("a", "ok"), ("b", "ok")], 0, 0),
+            vip(&[("a", "not-owned"), ("b", "owned")])
+        )
+    );
+    // `INFO vip` alone, and a text without a VIP section left as it is.
+    assert_eq!(
+        merge_vip(&vip(&[]), &[vip(&[("m", "owned")])]),
+        vip(&[("m", "owned")])
+    );
+    assert_eq!(merge_vip("# Server\r\n", &[vip(&[])]), "# Server\r\n");
 }
 
 /// `n` cores sharing one epoch, as the driver sets them up.
