@@ -320,20 +320,19 @@ impl Writer {
             .unwrap_or(0)
     }
 
-    /// The client-observed gap around `t_fault`: last write acknowledged before it to the
-    /// first after it.
+    /// The client-observed gap around `t_fault`: the longest wait between two consecutive
+    /// acknowledged writes from the last one before the fault on. (The killed master may still
+    /// acknowledge a write or two while the signal lands, so "first ack after the fault" alone
+    /// can be the old master's.)
     pub fn gap_around(&self, t_fault: Instant) -> Result<Duration> {
         let l = self.log.lock().map_err(|_| anyhow!("poisoned"))?;
-        let last_old = l
+        let mut acks: Vec<Instant> = l.iter().filter_map(|w| w.acked).collect();
+        acks.sort_unstable();
+        let from = acks
             .iter()
-            .filter_map(|w| w.acked)
-            .filter(|a| *a <= t_fault)
-            .max();
-        let first_new = l.iter().filter_map(|w| w.acked).find(|a| *a > t_fault);
-        match (last_old, first_new) {
-            (Some(a), Some(b)) => Ok(b - a),
-            _ => bail!("no writes around the fault"),
-        }
+            .rposition(|a| *a <= t_fault)
+            .context("no write acknowledged before the fault")?;
+        longest_wait(&acks[from..]).context("no write acknowledged after the fault")
     }
 
     pub fn stop(self) -> Result<Vec<Write1>> {
@@ -344,6 +343,11 @@ impl Writer {
         let l = self.log.lock().map_err(|_| anyhow!("poisoned"))?;
         Ok(l.clone())
     }
+}
+
+/// The longest interval between consecutive instants of `sorted`.
+fn longest_wait(sorted: &[Instant]) -> Option<Duration> {
+    sorted.windows(2).map(|w| w[1] - w[0]).max()
 }
 
 /// One failover caused by killing the master's redis-server.
@@ -448,6 +452,16 @@ pub fn p50_max<T: Copy + PartialOrd>(v: &mut [T]) -> Option<(T, T)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gap_is_the_longest_wait_even_if_the_old_master_acks_after_the_kill() {
+        let t = Instant::now();
+        let at = |ms: u64| t + Duration::from_millis(ms);
+        // Acks at 0, 10, 12 (the dying master, after the kill at 11), then 1130 (new master).
+        let acks = [at(0), at(10), at(12), at(1130), at(1140)];
+        assert_eq!(longest_wait(&acks[1..]), Some(Duration::from_millis(1118)));
+        assert_eq!(longest_wait(&acks[..1]), None);
+    }
 
     #[test]
     fn log_lines_give_their_time_of_day() {
