@@ -8,8 +8,12 @@ use sentinel_core::{Limits, SentinelParams, Timing};
 /// The core's parameters for this sentinel.
 pub fn sentinel_params(cfg: &ConfigFile, myid: &str, seed: u64) -> SentinelParams {
     let s = &cfg.sentinel;
+    // sentinel.c `sentinelSendHello`: announce-port, else the TLS port when links are TLS.
+    let tls = cfg.server.tls();
     let port = if s.announce_port != 0 {
         s.announce_port
+    } else if tls.replication && tls.port != 0 {
+        tls.port
     } else {
         cfg.server.port
     };
@@ -46,6 +50,15 @@ mod tests {
         let mut cfg = ConfigFile::default();
         cfg.server.port = 26380;
         assert_eq!(sentinel_params(&cfg, "x", 1).port, 26380);
+        cfg.server
+            .other
+            .push(("tls-port".into(), vec!["26381".into()]));
+        // A TLS port alone is not announced: the peers' links are plain.
+        assert_eq!(sentinel_params(&cfg, "x", 1).port, 26380);
+        cfg.server
+            .other
+            .push(("tls-replication".into(), vec!["yes".into()]));
+        assert_eq!(sentinel_params(&cfg, "x", 1).port, 26381);
         cfg.sentinel.announce_port = 5000;
         assert_eq!(sentinel_params(&cfg, "x", 1).port, 5000);
     }

@@ -212,33 +212,54 @@ fn ensure_myid(
     Ok(id)
 }
 
+/// Binds the `bind` addresses on `port` (none for port 0), or logs why not as Redis does.
+fn listen_on(
+    cfg: &ConfigFile,
+    port: u16,
+    kind: &str,
+    logger: &Logger,
+) -> Result<Vec<std::net::TcpListener>, Fatal> {
+    if port == 0 {
+        return Ok(Vec::new());
+    }
+    let specs = listen::parse_bind(&cfg.server.bind).map_err(anyhow::Error::from)?;
+    match listen::bind_all(&specs, port) {
+        Ok((listeners, skipped)) => {
+            for s in skipped {
+                logger.verbose(&format!("Skipping optional bind address {s}"));
+            }
+            Ok(listeners)
+        }
+        Err(e) => {
+            logger.warning(&format!("Warning: {e}"));
+            logger.warning(&format!(
+                "Failed listening on port {port} ({kind}), aborting."
+            ));
+            Err(Fatal::Reported)
+        }
+    }
+}
+
 fn serve(
     path: &Path,
     cfg: &mut ConfigFile,
     file_text: &str,
     logger: &Arc<Logger>,
 ) -> Result<(), Fatal> {
-    let listeners = if cfg.server.port == 0 {
-        Vec::new()
-    } else {
-        let specs = listen::parse_bind(&cfg.server.bind).map_err(anyhow::Error::from)?;
-        match listen::bind_all(&specs, cfg.server.port) {
-            Ok((listeners, skipped)) => {
-                for s in skipped {
-                    logger.verbose(&format!("Skipping optional bind address {s}"));
-                }
-                listeners
-            }
-            Err(e) => {
-                logger.warning(&format!("Warning: {e}"));
-                logger.warning(&format!(
-                    "Failed listening on port {} (TCP), aborting.",
-                    cfg.server.port
-                ));
-                return Err(Fatal::Reported);
-            }
+    let tls_settings = cfg.server.tls();
+    let tls = match sentinel_uring::tls::configure(&tls_settings) {
+        Ok(t) => t,
+        Err(e) => {
+            logger.warning(&e.to_string());
+            logger.warning("Failed to configure TLS. Check logs for more info.");
+            return Err(Fatal::Reported);
         }
     };
+    for w in tls.iter().flat_map(|t| &t.warnings) {
+        logger.warning(w);
+    }
+    let listeners = listen_on(cfg, cfg.server.port, "TCP", logger)?;
+    let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
     let myid = ensure_myid(path, cfg, file_text, logger)?;
     logger.warning(&format!("Sentinel ID is {myid}"));
@@ -254,6 +275,7 @@ fn serve(
     let clock = Clock::new();
     let vip = crate::vip::setup(cfg, logger);
     let mut listeners = Some(listeners);
+    let mut tls_listeners = Some(tls_listeners);
     let (count, bad_count) = crate::shards::from_environment();
     if let Some(e) = bad_count {
         logger.warning(&e.to_string());
@@ -293,6 +315,12 @@ fn serve(
             } else {
                 Vec::new()
             },
+            tls_listeners: if index == 0 {
+                tls_listeners.take().unwrap_or_default()
+            } else {
+                Vec::new()
+            },
+            tls: tls.clone(),
             connect_timeout: CONNECT_TIMEOUT,
             logger: logger.clone(),
             persister: Some(persister.sender()),

@@ -2,16 +2,18 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use sentinel_core::resp::RequestDecoder;
 use sentinel_core::{ClientId, Limits};
 use tokio::sync::mpsc::Sender;
-use tokio_uring::net::{TcpListener, TcpStream};
+use tokio_uring::net::TcpListener;
 
 use crate::input::Input;
 use crate::link_task::READ_CHUNK;
 use crate::outbox::{Outbox, pump};
+use crate::stream::Stream;
 
 /// State the accept loops of one shard share (same thread, hence `Cell`s).
 pub(crate) struct AcceptShared {
@@ -23,8 +25,13 @@ pub(crate) struct AcceptShared {
     pub tx: Sender<Input>,
 }
 
-/// Accepts clients on `listener` until the shard's channel closes.
-pub(crate) async fn accept_loop(listener: TcpListener, shared: Rc<AcceptShared>) {
+/// Accepts clients on `listener` until the shard's channel closes; with `tls` (a `tls-port`
+/// listener) each client speaks TLS.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    shared: Rc<AcceptShared>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
@@ -45,6 +52,13 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Rc<AcceptShared>)
             continue;
         }
         let _ = stream.set_nodelay(true);
+        let stream = match &tls {
+            None => Stream::Plain(stream),
+            Some(config) => match rustls::ServerConnection::new(config.clone()) {
+                Ok(session) => Stream::tls(stream, session.into()),
+                Err(_) => continue,
+            },
+        };
         shared.connected.set(shared.connected.get() + 1);
         let id = shared.next_id.get() + 1;
         shared.next_id.set(id);
@@ -53,7 +67,7 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Rc<AcceptShared>)
 }
 
 /// Reads requests from one client and hands them to the shard, in order.
-async fn client_loop(client: ClientId, stream: TcpStream, shared: Rc<AcceptShared>) {
+async fn client_loop(client: ClientId, stream: Stream, shared: Rc<AcceptShared>) {
     let tx = shared.tx.clone();
     let outbox = Outbox::new();
     if tx
@@ -67,17 +81,13 @@ async fn client_loop(client: ClientId, stream: TcpStream, shared: Rc<AcceptShare
         return;
     }
     let stream = Rc::new(stream);
-    tokio_uring::spawn(pump(stream.clone(), outbox));
+    tokio_uring::spawn(pump(stream.clone(), outbox.clone()));
     let mut decoder = RequestDecoder::new(shared.limits.clone());
     let mut acc = BytesMut::new();
     let mut chunk = Vec::with_capacity(READ_CHUNK);
     'read: loop {
-        chunk.clear();
-        let (res, buf) = stream.read(chunk).await;
-        chunk = buf;
-        match res {
-            Ok(0) | Err(_) => break,
-            Ok(_) => acc.extend_from_slice(&chunk),
+        if !stream.read_into(&mut chunk, &mut acc, &outbox).await {
+            break;
         }
         loop {
             match decoder.decode(&mut acc) {

@@ -11,6 +11,9 @@ pub enum DriverError {
         addr: String,
         source: std::io::Error,
     },
+    /// A TLS setting or file that cannot be used; Redis logs it and exits at start-up.
+    #[error("{0}")]
+    Tls(String),
     #[error("Could not start thread {name}: {source}")]
     Thread {
         name: String,

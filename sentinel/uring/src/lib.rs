@@ -23,6 +23,8 @@ pub mod procinfo;
 mod router;
 mod scripts;
 pub mod shard;
+mod stream;
+pub mod tls;
 pub mod vip;
 
 pub use clock::Clock;
@@ -31,6 +33,7 @@ pub use log::Logger;
 pub use persister::Persister;
 pub use router::FRONT;
 pub use shard::{ProcessControl, ShardHandle, ShardSpec, spawn_all};
+pub use tls::TlsContexts;
 pub use vip::VipControl;
 
 pub use sentinel_core::shard_of;

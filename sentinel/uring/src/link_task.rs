@@ -15,6 +15,7 @@ use tokio_uring::net::TcpStream;
 
 use crate::input::Input;
 use crate::outbox::{Outbox, pump};
+use crate::stream::Stream;
 
 /// Size of one socket read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
@@ -28,6 +29,8 @@ pub(crate) struct LinkTask {
     pub tx: Sender<Input>,
     pub limits: Limits,
     pub connect_timeout: Duration,
+    /// `tls-replication yes`: the link speaks TLS.
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 /// Resolves `addr`: IP literals directly, hostnames (`resolve-hostnames yes`) with the system
@@ -67,15 +70,17 @@ impl LinkTask {
             tx,
             limits,
             connect_timeout,
+            tls,
         } = self;
         let connected = match resolve(&addr).await {
             Some(sa) => tokio::time::timeout(connect_timeout, TcpStream::connect(sa))
                 .await
                 .ok()
-                .and_then(Result::ok),
+                .and_then(Result::ok)
+                .map(|s| (s, sa)),
             None => None,
         };
-        let Some(stream) = connected else {
+        let Some((stream, peer)) = connected else {
             let _ = tx.send(Input::LinkDown { link, conn }).await;
             return;
         };
@@ -96,18 +101,26 @@ impl LinkTask {
         {
             return;
         }
+        let stream = match tls {
+            None => Some(Stream::Plain(stream)),
+            // The commands the core queues now wait in rustls until the handshake is done.
+            Some(config) => rustls::ClientConnection::new(config, crate::tls::peer_name(peer.ip()))
+                .ok()
+                .map(|session| Stream::tls(stream, session.into())),
+        };
+        let Some(stream) = stream else {
+            outbox.abort();
+            let _ = tx.send(Input::LinkDown { link, conn }).await;
+            return;
+        };
         let stream = Rc::new(stream);
         tokio_uring::spawn(pump(stream.clone(), outbox.clone()));
         let mut decoder = ReplyDecoder::new(limits);
         let mut acc = BytesMut::new();
         let mut chunk = Vec::with_capacity(READ_CHUNK);
         'read: loop {
-            chunk.clear();
-            let (res, buf) = stream.read(chunk).await;
-            chunk = buf;
-            match res {
-                Ok(0) | Err(_) => break,
-                Ok(_) => acc.extend_from_slice(&chunk),
+            if !stream.read_into(&mut chunk, &mut acc, &outbox).await {
+                break;
             }
             loop {
                 match decoder.decode(&mut acc) {

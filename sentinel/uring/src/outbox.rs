@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use bytes::BytesMut;
 use tokio::sync::Notify;
-use tokio_uring::net::TcpStream;
+
+use crate::stream::Stream;
 
 /// What the writer does once the buffer is empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +59,11 @@ impl Outbox {
         self.notify.notify_one();
     }
 
+    /// Wakes the writer with nothing new queued: a TLS session has records of its own to send.
+    pub(crate) fn kick(&self) {
+        self.notify.notify_one();
+    }
+
     /// Close now, dropping what is queued.
     pub(crate) fn abort(&self) {
         self.state.set(State::Aborted);
@@ -77,26 +83,35 @@ impl Outbox {
 
 /// Writes whatever the outbox collects to `stream` until the outbox is closed or a write
 /// fails; then shuts the socket down so the reader sees EOF.
-pub(crate) async fn pump(stream: Rc<TcpStream>, outbox: Rc<Outbox>) {
+pub(crate) async fn pump(stream: Rc<Stream>, outbox: Rc<Outbox>) {
     loop {
-        let chunk = outbox.take();
-        if chunk.is_empty() {
+        let Some(wire) = stream.wire(outbox.take()) else {
+            break;
+        };
+        if wire.is_empty() {
             match outbox.state.get() {
                 State::Open => {
                     outbox.notify.notified().await;
                     continue;
                 }
-                State::CloseAfterFlush | State::Aborted => break,
+                State::CloseAfterFlush => {
+                    let bye = stream.farewell();
+                    if !bye.is_empty() {
+                        let _ = stream.tcp().write_all(bye).await;
+                    }
+                    break;
+                }
+                State::Aborted => break,
             }
         }
         if outbox.is_aborted() {
             break;
         }
-        let (res, _) = stream.write_all(chunk.freeze()).await;
+        let (res, _) = stream.tcp().write_all(wire).await;
         if res.is_err() {
             break;
         }
     }
     // The socket may already be gone (peer reset); nothing else to do then.
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = stream.tcp().shutdown(std::net::Shutdown::Both);
 }

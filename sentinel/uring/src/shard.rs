@@ -56,6 +56,10 @@ pub struct ShardSpec {
     pub process_facts: crate::procinfo::ProcessFacts,
     /// Client listeners (only the shard that serves clients gets any).
     pub listeners: Vec<std::net::TcpListener>,
+    /// `tls-port` listeners, likewise; their clients speak TLS (`tls.server`).
+    pub tls_listeners: Vec<std::net::TcpListener>,
+    /// TLS contexts when `tls-port` or `tls-replication` asks for them.
+    pub tls: Option<crate::tls::TlsContexts>,
     /// How long a link's TCP connect may take before it counts as failed. The core retries a
     /// broken link once per ping period and measures SDOWN from the first attempt, so this only
     /// bounds how long a hung SYN holds a socket.
@@ -142,6 +146,8 @@ struct Shard {
     clock: Clock,
     limits: Limits,
     connect_timeout: Duration,
+    /// `tls-replication yes`: links speak TLS.
+    link_tls: Option<Arc<rustls::ClientConfig>>,
     links: HashMap<LinkId, LinkConn>,
     next_conn: u64,
     clients: Clients,
@@ -248,10 +254,16 @@ async fn run(
         limits: limits.clone(),
         tx: tx.clone(),
     });
-    let accepts_clients = !spec.listeners.is_empty();
-    for l in spec.listeners {
+    let accepts_clients = !spec.listeners.is_empty() || !spec.tls_listeners.is_empty();
+    let server_tls = spec.tls.as_ref().and_then(|t| t.server.clone());
+    let plain = spec.listeners.into_iter().map(|l| (l, None));
+    let tls = spec
+        .tls_listeners
+        .into_iter()
+        .filter_map(|l| Some((l, Some(server_tls.clone()?))));
+    for (l, tls) in plain.chain(tls) {
         let listener = tokio_uring::net::TcpListener::from_std(l);
-        tokio_uring::spawn(accept_loop(listener, accept.clone()));
+        tokio_uring::spawn(accept_loop(listener, accept.clone(), tls));
     }
 
     let mut shard = Shard {
@@ -261,6 +273,7 @@ async fn run(
         clients: Clients::new(connected, limits.client_output_max),
         limits,
         connect_timeout: spec.connect_timeout,
+        link_tls: spec.tls.and_then(|t| t.client),
         links: HashMap::new(),
         next_conn: 0,
         logger,
@@ -437,6 +450,7 @@ impl Shard {
                         tx: self.tx.clone(),
                         limits: self.limits.clone(),
                         connect_timeout: self.connect_timeout,
+                        tls: self.link_tls.clone(),
                     }
                     .run(),
                 );

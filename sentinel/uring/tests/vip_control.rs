@@ -101,6 +101,8 @@ fn sentinel_remove_releases_and_forgets_the_vip() {
             started: Instant::now(),
         },
         listeners: vec![listener],
+        tls_listeners: Vec::new(),
+        tls: None,
         connect_timeout: Duration::from_millis(200),
         logger: Arc::new(Logger::open(None, Level::Warning).unwrap()),
         persister: None,

@@ -12,6 +12,7 @@ mod render;
 mod rewrite;
 mod sentinel;
 mod server;
+mod tls;
 mod tokens;
 mod values;
 
@@ -23,6 +24,7 @@ pub use model::{
 pub use parse::load;
 pub use rewrite::{SIGNATURE, rewrite};
 pub use sentinel::{LoadOptions, MYID_LEN};
+pub use tls::{AuthClients, TlsSettings};
 
 /// Fuzz entry: must never panic, and must hold the loader's invariants: whatever loads
 /// rewrites to text that loads to the same model, and rewriting that text again changes nothing.

@@ -3,6 +3,7 @@
 
 use super::directives::{self, Arity, Kind};
 use super::model::{LogLevel, ServerConfig};
+use super::tls::AuthClients;
 
 /// Redis's message for a name it does not know, or a non-standard directive with a bad count.
 pub(crate) const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
@@ -81,6 +82,21 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         }
         // Never written back in sentinel mode (rewriteConfigSaveOption): accepted, dropped.
         "save" => {}
+        // Kept verbatim (see `tls.rs`), but a bad value is fatal at load as in Redis.
+        "tls-port" => {
+            bounded(first, 0, 65535)?;
+            cfg.other.push((name.to_owned(), args.to_vec()));
+        }
+        "tls-replication" | "tls-cluster" | "tls-prefer-server-ciphers" | "tls-session-caching" => {
+            yes_no(first)?;
+            cfg.other.push((name.to_owned(), args.to_vec()));
+        }
+        "tls-auth-clients" => {
+            AuthClients::parse(first).ok_or_else(|| {
+                "argument(s) must be one of the following: no, yes, optional".to_string()
+            })?;
+            cfg.other.push((name.to_owned(), args.to_vec()));
+        }
         _ => cfg.other.push((name.to_owned(), args.to_vec())),
     }
     Ok(())
