@@ -8,13 +8,16 @@ use anyhow::{Context, Result};
 
 use crate::util::{probe, run};
 
-/// redis-server/redis-sentinel 7.0 and tcl8.6 for the compatibility runs; iproute2, arping,
+/// redis-server/redis-sentinel 7.0 and tcl8.6 (with tcl-tls and openssl for the TLS run) for
+/// the compatibility runs; iproute2, arping,
 /// tcpdump, ethtool and bpftool for the VIP tests in network namespaces.
 pub const PACKAGES: &[&str] = &[
     "redis-server",
     "redis-sentinel",
     "redis-tools",
     "tcl8.6",
+    "tcl-tls",
+    "openssl",
     "iproute2",
     "arping",
     "tcpdump",

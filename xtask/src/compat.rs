@@ -16,7 +16,7 @@ use crate::procs::{detach, interrupted, signal_group, trap_interrupts};
 use crate::util::{on_path, run as run_cmd};
 
 const USAGE: &str = "usage: cargo xtask compat [--reference | --sentinel-bin PATH] \
-                     [--single PATTERN]... [--timeout SECS] [--dont-clean] [--ci]";
+                     [--single PATTERN]... [--tls] [--timeout SECS] [--dont-clean] [--ci]";
 const PASS_LINE: &str = "GOOD! No errors.";
 /// The whole suite takes 2-3 min here; a failing unit can wait minutes on its own timeouts.
 const DEFAULT_LIMIT: Duration = Duration::from_secs(20 * 60);
@@ -27,6 +27,8 @@ struct Opts {
     limit: Duration,
     dont_clean: bool,
     ci: bool,
+    /// The suite's `--tls` mode: every instance and the test client speak TLS only.
+    tls: bool,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -36,6 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
         limit: DEFAULT_LIMIT,
         dont_clean: false,
         ci: false,
+        tls: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -57,6 +60,7 @@ pub fn run(args: &[String]) -> Result<()> {
                     i += 1;
                 }
                 "--dont-clean" => o.dont_clean = true,
+                "--tls" => o.tls = true,
                 "--ci" => o.ci = true,
                 other => bail!("unexpected '{other}'\n{USAGE}"),
             }
@@ -71,6 +75,16 @@ pub fn run(args: &[String]) -> Result<()> {
 #[allow(dead_code)] // wired into `cargo xtask test` by its owner
 pub fn ci() -> Result<()> {
     run(&["--ci".into(), "--timeout".into(), "900".into()])
+}
+
+/// The same in the suite's TLS mode.
+pub fn ci_tls() -> Result<()> {
+    run(&[
+        "--ci".into(),
+        "--tls".into(),
+        "--timeout".into(),
+        "900".into(),
+    ])
 }
 
 fn compat(mut o: Opts) -> Result<()> {
@@ -89,6 +103,22 @@ fn compat(mut o: Opts) -> Result<()> {
     std::fs::create_dir_all(&cache)?;
     let tarball = orig_tarball(&cache, &version)?;
     let suite = extract(&cache, &tarball, &version, &bin)?;
+    if o.tls {
+        if !tcl_has_tls() {
+            bail!(
+                "the Tcl tls package is missing: run `cargo xtask setup` (or apt-get install tcl-tls)"
+            );
+        }
+        // Made once per cache, copied where the suite looks (`tests/tls`).
+        let certs = cache.join("tls");
+        crate::test_certs::ensure(&certs)?;
+        let to = suite.join("tests/tls");
+        std::fs::create_dir_all(&to)?;
+        for e in std::fs::read_dir(&certs)? {
+            let e = e?;
+            std::fs::copy(e.path(), to.join(e.file_name()))?;
+        }
+    }
 
     let mut cmd = Command::new("tclsh8.6");
     cmd.current_dir(&suite).args([
@@ -102,6 +132,9 @@ fn compat(mut o: Opts) -> Result<()> {
     }
     if o.dont_clean {
         cmd.arg("--dont-clean");
+    }
+    if o.tls {
+        cmd.arg("--tls");
     }
     eprintln!("sentinel under test: {}", bin.display());
     eprintln!("+ (cd {}; {})", suite.display(), crate::util::show(&cmd));
@@ -124,6 +157,23 @@ fn compat(mut o: Opts) -> Result<()> {
             )))
         }
     }
+}
+
+/// Whether tclsh8.6 can load the `tls` package the suite's `--tls` mode needs.
+fn tcl_has_tls() -> bool {
+    let mut child = match Command::new("tclsh8.6")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(_) => return false,
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(b"package require tls\nexit 0\n");
+    }
+    child.wait().is_ok_and(|s| s.success())
 }
 
 /// A fresh copy of `runtest-sentinel` and `tests/` with `src/redis-server` and

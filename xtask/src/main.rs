@@ -24,6 +24,7 @@ mod resp;
 mod setup;
 mod sim;
 mod test;
+mod test_certs;
 mod toolchain;
 mod util;
 mod vip_bench;
@@ -42,10 +43,11 @@ tasks:
   itest [name]               privileged netns/XDP tests (root; skipped with a message otherwise)
   bench <scenario> [--sentinel-bin PATH]... [--faults K] [--idle-s N] [--converge-s N] [--out DIR]
                              fleet + side-by-side detection/failover benchmark (benches/README.md)
-  compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--timeout SECS]
+  compat [--reference | --sentinel-bin PATH] [--single PATTERN]... [--tls] [--timeout SECS]
          [--dont-clean] [--ci]
                              the official Sentinel suite (Debian's redis 7.0.15 source package)
-                             against a sentinel binary (default: ours, release build)
+                             against a sentinel binary (default: ours, release build); --tls
+                             runs it with every instance and client on TLS
   failover-bench [--trials N] [--mode sigstop|kill|both] [--sentinel-bin PATH]... [--reference]
                  [--down-after MS] [--keep-failed]
                              failover milestones (spec 4.4) per binary, side by side; JSON in

@@ -69,6 +69,10 @@ pub fn run(args: &[String]) -> Result<()> {
             crate::sim::run(&["--seeds".into(), seeds])
         })?;
         step("official Sentinel suite (compat)", crate::compat::ci)?;
+        step(
+            "official Sentinel suite over TLS (compat --tls)",
+            crate::compat::ci_tls,
+        )?;
     } else {
         eprintln!("\n(swarm and official suite skipped: pass --full, or set CI, to run them)");
     }

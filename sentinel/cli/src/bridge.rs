@@ -8,14 +8,10 @@ use sentinel_core::{Limits, SentinelParams, Timing};
 /// The core's parameters for this sentinel.
 pub fn sentinel_params(cfg: &ConfigFile, myid: &str, seed: u64) -> SentinelParams {
     let s = &cfg.sentinel;
-    // sentinel.c `sentinelSendHello`: announce-port, else the TLS port when links are TLS.
-    let tls = cfg.server.tls();
     let port = if s.announce_port != 0 {
         s.announce_port
-    } else if tls.replication && tls.port != 0 {
-        tls.port
     } else {
-        cfg.server.port
+        cfg.server.peer_port()
     };
     SentinelParams {
         myid: myid.to_string(),

@@ -61,6 +61,17 @@ impl TlsSettings {
 }
 
 impl ServerConfig {
+    /// The port other sentinels reach this one on when `announce-port` is not set
+    /// (sentinel.c `sentinelSendHello`): the TLS port when links are TLS, else `port`.
+    pub fn peer_port(&self) -> u16 {
+        let t = self.tls();
+        if t.replication && t.port != 0 {
+            t.port
+        } else {
+            self.port
+        }
+    }
+
     /// The TLS settings; for a directive given twice the last one wins, as in Redis.
     pub fn tls(&self) -> TlsSettings {
         let mut t = TlsSettings::default();
@@ -134,6 +145,23 @@ mod tests {
         let t = settings("tls-replication yes\n");
         assert!(t.enabled());
         assert_eq!(t.port, 0);
+    }
+
+    #[test]
+    fn peers_reach_the_tls_port_only_when_links_are_tls() {
+        let port = |text: &str| {
+            load(text, &LoadOptions::permissive())
+                .expect("loads")
+                .server
+                .peer_port()
+        };
+        assert_eq!(port("port 26379\n"), 26379);
+        assert_eq!(port("port 26379\ntls-port 26380\n"), 26379);
+        assert_eq!(
+            port("port 26379\ntls-port 26380\ntls-replication yes\n"),
+            26380
+        );
+        assert_eq!(port("port 26379\ntls-replication yes\n"), 26379);
     }
 
     #[test]

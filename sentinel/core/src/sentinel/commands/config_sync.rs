@@ -23,12 +23,12 @@ impl Sentinel {
         if s.announce_ip.is_some() {
             self.params.announce_ip = s.announce_ip.clone();
         }
-        self.front.listen_port = cfg.server.port;
-        // Hellos carry `announce-port`, else the port we listen on.
+        self.front.listen_port = cfg.server.peer_port();
+        // Hellos carry `announce-port`, else the port peers reach us on.
         self.params.port = if s.announce_port != 0 {
             s.announce_port
         } else {
-            cfg.server.port
+            self.front.listen_port
         };
         self.set_requirepass(cfg.server.requirepass.as_deref().unwrap_or(""));
         for line in &cfg.server.users {
@@ -136,5 +136,25 @@ mod tests {
         let mut out3 = out2.clone();
         third.snapshot_client_config(&mut out3);
         assert_eq!(out3.server.users, out2.server.users);
+    }
+
+    #[test]
+    fn hellos_carry_the_tls_port_when_links_are_tls() {
+        let mut cfg = ConfigFile::default();
+        cfg.server.port = 20001;
+        for (k, v) in [("tls-port", "20000"), ("tls-replication", "yes")] {
+            cfg.server.other.push((k.into(), vec![v.into()]));
+        }
+        let mut s = sentinel();
+        s.apply_client_config(&cfg).unwrap();
+        assert_eq!(s.params.port, 20000);
+        let set = |s: &mut crate::Sentinel, port: &str| {
+            reply(s, &["SENTINEL", "CONFIG", "SET", "announce-port", port])
+        };
+        assert_eq!(set(&mut s, "26999"), Frame::ok());
+        assert_eq!(s.params.port, 26999);
+        // Unsetting announce-port goes back to the TLS port, not the plain one.
+        assert_eq!(set(&mut s, "0"), Frame::ok());
+        assert_eq!(s.params.port, 20000);
     }
 }

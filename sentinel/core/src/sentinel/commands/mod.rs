@@ -190,9 +190,6 @@ impl Sentinel {
 
     /// Sets what INFO reports about the process (see [`ProcessInfo`]).
     pub fn set_process_info(&mut self, info: ProcessInfo) {
-        if info.tcp_port != 0 {
-            self.front.listen_port = info.tcp_port;
-        }
         self.front.process = info;
     }
 

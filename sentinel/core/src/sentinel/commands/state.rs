@@ -84,7 +84,7 @@ pub(crate) struct Front {
     pub(crate) resolver: fn(&str) -> Option<String>,
     /// For `ACL GENPASS`.
     pub(crate) rng: Prng,
-    /// The port we listen on, for `announce-port 0`.
+    /// The port peers reach us on (`ServerConfig::peer_port`), for `announce-port 0`.
     pub(crate) listen_port: u16,
     /// `requirepass` in clear: also what we send to other sentinels when `sentinel-pass` is
     /// not set (sentinel.c `sentinelSendAuthIfNeeded`).
