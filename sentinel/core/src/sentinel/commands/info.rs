@@ -176,7 +176,8 @@ impl Sentinel {
                 out,
                 "master{i}:name={},status={status},address={}:{},slaves={},sentinels={}\r\n",
                 m.params.name,
-                m.node.addr.host,
+                // As the instance maps show it (sentinel.c `announceSentinelAddr`).
+                self.shown_host(&m.node.addr.host),
                 m.node.addr.port,
                 m.replicas.len(),
                 m.sentinels.len() + 1

@@ -66,9 +66,12 @@ impl Sentinel {
                 s.channels.iter().cloned().collect()
             };
             if !subscribe && targets.is_empty() {
+                // Nothing of this kind to drop: the count is of all the client's subscriptions
+                // (pubsub.c `pubsubUnsubscribeAllPatterns` replies with the total).
+                let count = i64::try_from(s.subscription_count()).unwrap_or(i64::MAX);
                 frames.push(pubsub_frame(
                     proto,
-                    vec![Frame::bulk(name), Frame::NullBulk, Frame::Integer(0)],
+                    vec![Frame::bulk(name), Frame::NullBulk, Frame::Integer(count)],
                 ));
             }
             for t in targets {

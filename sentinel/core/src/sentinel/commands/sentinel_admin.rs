@@ -16,8 +16,10 @@ use crate::sentinel::MonitorError;
 use crate::sentinel::election::FailoverRefusal;
 use crate::time::Instant;
 
-/// A host as `SENTINEL MONITOR` accepts it: an IP, or with `resolve-hostnames` a name.
-fn valid_host(host: &str, resolve_hostnames: bool) -> bool {
+/// A host as `SENTINEL MONITOR` accepts it: an IP, or with `resolve-hostnames` a name that
+/// `resolve` can resolve now (sentinel.c `createSentinelAddr` refuses an unresolved name here,
+/// though it keeps one read from the config file).
+fn valid_host(host: &str, resolve_hostnames: bool, resolve: fn(&str) -> Option<String>) -> bool {
     if host.parse::<std::net::IpAddr>().is_ok() {
         return true;
     }
@@ -27,6 +29,7 @@ fn valid_host(host: &str, resolve_hostnames: bool) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        && resolve(host).is_some()
 }
 
 impl Sentinel {
@@ -53,7 +56,11 @@ impl Sentinel {
             ));
         }
         let host = text(&args[3]);
-        if !valid_host(&host, self.front.options.resolve_hostnames) {
+        if !valid_host(
+            &host,
+            self.front.options.resolve_hostnames,
+            self.front.resolver,
+        ) {
             return Some(Frame::error("ERR Invalid IP address or hostname specified"));
         }
         let Ok(port) = u16::try_from(port) else {

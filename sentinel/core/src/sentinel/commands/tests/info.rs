@@ -79,3 +79,25 @@ fn info_reports_tilt() {
     assert!(info.contains("sentinel_tilt:1\r\n"), "{info}");
     assert!(info.contains("sentinel_tilt_since_seconds:0\r\n"), "{info}");
 }
+
+#[test]
+fn info_shows_master_addresses_like_the_instance_maps() {
+    let mut s = sentinel();
+    s.set_resolver(|h| (h == "db.example").then(|| "10.1.2.3".to_string()));
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
+    );
+    reply(
+        &mut s,
+        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
+    );
+    let line = "master0:name=h,status=ok,address=10.1.2.3:6379,slaves=0,sentinels=1\r\n";
+    assert!(text_of(&reply(&mut s, &["INFO", "sentinel"])).contains(line));
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "announce-hostnames", "yes"],
+    );
+    let line = "master0:name=h,status=ok,address=db.example:6379,slaves=0,sentinels=1\r\n";
+    assert!(text_of(&reply(&mut s, &["INFO", "sentinel"])).contains(line));
+}

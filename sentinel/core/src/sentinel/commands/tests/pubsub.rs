@@ -98,6 +98,19 @@ fn unsubscribe_and_pubsub_context() {
             Frame::Integer(0)
         ])]
     );
+    // Nothing of that kind to drop: the count is still the client's total, as redis-server
+    // 7.0.15 answers (`SUBSCRIBE a`, `PUNSUBSCRIBE` gives `punsubscribe nil 1`).
+    run(&mut s, 1, &["SUBSCRIBE", "c"]);
+    let out = run(&mut s, 1, &["PUNSUBSCRIBE"]);
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![Frame::Array(vec![
+            bulk("punsubscribe"),
+            Frame::NullBulk,
+            Frame::Integer(1)
+        ])]
+    );
+    run(&mut s, 1, &["UNSUBSCRIBE"]);
     assert_eq!(
         reply(&mut s, &["ROLE"]),
         Frame::Array(vec![bulk("sentinel"), Frame::Array(vec![])])

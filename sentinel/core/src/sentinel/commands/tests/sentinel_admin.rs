@@ -42,10 +42,18 @@ fn monitor_validation_texts() {
         ),
         err("ERR Duplicate master name.")
     );
-    // Hostnames need resolve-hostnames.
+    // Hostnames need resolve-hostnames, and must resolve.
     reply(
         &mut s,
         &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
+    );
+    s.set_resolver(|h| (h == "localhost").then(|| "127.0.0.1".to_string()));
+    assert_eq!(
+        reply(
+            &mut s,
+            &["SENTINEL", "MONITOR", "x", "no-such-host", "6379", "1"]
+        ),
+        err("ERR Invalid IP address or hostname specified")
     );
     assert_eq!(
         reply(
