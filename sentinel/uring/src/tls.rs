@@ -4,7 +4,6 @@
 //! chain against the CA but not the name in it: instances are dialled by the address a master
 //! reports, not by a name a certificate could carry.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
@@ -288,8 +287,56 @@ impl ServerCertVerifier for ChainOnly {
     }
 }
 
-/// Whether `path` can be read, for the error when a file a directive names is missing.
-#[allow(dead_code)]
-fn readable(path: &str) -> bool {
-    Path::new(path).is_file()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(spec: Option<&str>) -> Result<Vec<u16>, String> {
+        protocol_versions(spec)
+            .map(|vs| vs.iter().map(|v| u16::from(v.version)).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn tls_protocols_table() {
+        let both = Ok(vec![0x0304, 0x0303]);
+        assert_eq!(versions(None), both);
+        assert_eq!(versions(Some("TLSv1.3 tlsv1.2 TLSv1.3")), both);
+        assert_eq!(versions(Some("TLSv1.2")), Ok(vec![0x0303]));
+        assert!(
+            versions(Some("TLSv1.1 TLSv1.2"))
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(
+            versions(Some("SSLv3"))
+                .unwrap_err()
+                .starts_with("Invalid tls-protocols")
+        );
+        assert!(versions(Some("  ")).is_err());
+    }
+
+    #[test]
+    fn settings_checks_in_redis_order() {
+        let err = |t: &TlsSettings| configure(t).unwrap_err().to_string();
+        assert!(configure(&TlsSettings::default()).unwrap().is_none());
+        let mut t = TlsSettings {
+            port: 26380,
+            ..TlsSettings::default()
+        };
+        assert_eq!(err(&t), "No tls-cert-file configured!");
+        t.cert_file = Some("c.crt".into());
+        assert_eq!(err(&t), "No tls-key-file configured!");
+        t.key_file = Some("c.key".into());
+        assert!(err(&t).starts_with("Either tls-ca-cert-file or tls-ca-cert-dir"));
+        t.auth_clients = AuthClients::No;
+        t.key_file_pass = Some("x".into());
+        assert!(err(&t).contains("encrypted private keys are not supported"));
+        t.key_file_pass = None;
+        assert!(err(&t).starts_with("Failed to load certificate: c.crt"));
+        t.replication = true;
+        assert!(err(&t).starts_with("Either tls-ca-cert-file or tls-ca-cert-dir"));
+        t.ca_cert_dir = Some("/nonexistent-ca-dir".into());
+        assert!(err(&t).starts_with("Failed to configure CA certificate(s) /nonexistent"));
+    }
 }
