@@ -21,6 +21,8 @@ pub enum FailoverRefusal {
     InProgress,
     /// `-NOGOODSLAVE No suitable replica to promote`
     NoGoodReplica,
+    /// The current epoch is `u64::MAX`: there is no fresh epoch to fail over in.
+    EpochExhausted,
 }
 
 /// The outcome of a vote request: who we (now) back, in which epoch, and whether our state
@@ -84,16 +86,13 @@ impl Sentinel {
             self.notify_master_script(mid, &ev);
             self.emit(ev);
         }
+        // The recorded vote may be for an epoch beyond the current one: the config file can say
+        // so (`leader-epoch` above `current-epoch`, which Redis loads as it is). It is answered
+        // as it stands, and no vote is given until a request's epoch passes it.
         let (leader, epoch) = self
             .masters
             .get(mid)
             .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
-        // Invariant: we never hold a vote for an epoch beyond the one we are in.
-        assert!(
-            epoch <= self.epoch.get(),
-            "vote epoch {epoch} beyond current epoch {}",
-            self.epoch.get()
-        );
         Vote {
             leader,
             epoch,
@@ -186,7 +185,9 @@ impl Sentinel {
         if self.select_replica(now, mid).is_none() {
             return Err(FailoverRefusal::NoGoodReplica);
         }
-        self.start_failover(now, mid, true);
+        if !self.start_failover(now, mid, true) {
+            return Err(FailoverRefusal::EpochExhausted);
+        }
         Ok(())
     }
 }

@@ -58,19 +58,23 @@ impl Sentinel {
         if m.failover.start_not_before.is_some_and(|t| now < t) {
             return;
         }
+        // With no fresh epoch left this stays idle; nothing is due until new input arrives.
         self.start_failover(now, mid, false);
     }
 
     /// sentinel.c `sentinelStartFailover`: a new epoch, `wait_start`, and a forced round of vote
-    /// requests.
-    pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) {
+    /// requests. False when no fresh epoch is left (the current one is `u64::MAX`, announced
+    /// by some peer): nothing starts, where Redis would wrap its epoch back to 0.
+    pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) -> bool {
         // A fresh epoch: with several shards, another may be starting a failover too.
-        let epoch = self.epoch.next();
+        let Some(epoch) = self.epoch.next() else {
+            return false;
+        };
         self.epoch_raised(mid, epoch);
         let jitter = Duration::from_millis(self.rng.below(1000));
         let self_vote_delay = self.self_vote_delay();
         let Some(m) = self.masters.get_mut(mid) else {
-            return;
+            return false;
         };
         m.failover.state = Failover::WaitStart;
         m.failover.state_since = now;
@@ -80,6 +84,7 @@ impl Sentinel {
         m.failover.self_vote_at = Some(now + self_vote_delay);
         self.emit_master(mid, Level::Warning, "+try-failover", "");
         self.ask_peers(now, mid, true);
+        true
     }
 
     /// How long to wait for peers' answers before voting for ourselves. A sentinel that asked

@@ -739,3 +739,118 @@ fn masters_are_found_by_their_current_address() {
     );
     assert_eq!((s.master_at(&a), s.master_at(&b)), (Some(twin), None));
 }
+
+/// Runs a client command to its reply, completing every config write it waits for.
+fn command(s: &mut Sentinel, now: u64, client: ClientId, args: &[&str]) -> Frame {
+    s.handle_client_command(
+        ms(now),
+        client,
+        args.iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect(),
+    );
+    for _ in 0..4 {
+        for a in drain(s) {
+            match a {
+                Action::Reply { client: c, frame } if c == client => return frame,
+                Action::Persist { token } => s.handle_persisted(ms(now), token, true),
+                _ => {}
+            }
+        }
+    }
+    panic!("no reply to {args:?}");
+}
+
+fn hello_frame(payload: &str) -> Frame {
+    Frame::Array(vec![
+        Frame::bulk("message"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::bulk(payload),
+    ])
+}
+
+fn down_reply(down: i64, leader: &str, epoch: i64) -> Frame {
+    Frame::Array(vec![
+        Frame::Integer(down),
+        Frame::bulk(leader),
+        Frame::Integer(epoch),
+    ])
+}
+
+#[test]
+fn a_loaded_leader_epoch_above_the_current_epoch_is_kept_and_votes_follow_it() {
+    let text = "\
+sentinel myid 0000000000000000000000000000000000000001
+sentinel monitor mymaster 127.0.0.1 6379 2
+sentinel leader-epoch mymaster 10
+sentinel current-epoch 3
+";
+    let cfg = crate::config::load(text, &crate::config::LoadOptions::permissive()).unwrap();
+    let mut s = sentinel();
+    s.load_config(ms(0), &cfg.sentinel).unwrap();
+    // Stored as Redis stores it: the current epoch is not raised.
+    assert_eq!(s.current_epoch(), 3);
+    assert_eq!(s.master_view("mymaster").unwrap().leader_epoch, 10);
+    let c = ClientId(7);
+    let peer = "0000000000000000000000000000000000000002";
+    let ask = |s: &mut Sentinel, now, epoch: &str| {
+        let args = [
+            "SENTINEL",
+            "is-master-down-by-addr",
+            "127.0.0.1",
+            "6379",
+            epoch,
+            peer,
+        ];
+        command(s, now, c, &args)
+    };
+    // Epoch 5 is adopted, but the recorded vote (epoch 10) is newer: no vote, it is reported.
+    assert_eq!(ask(&mut s, 1, "5"), down_reply(0, "*", 10));
+    assert_eq!(s.current_epoch(), 5);
+    assert_eq!(ask(&mut s, 2, "10"), down_reply(0, "*", 10));
+    // Past it, the vote goes to the first asker.
+    assert_eq!(ask(&mut s, 3, "11"), down_reply(0, peer, 11));
+    assert_eq!(s.current_epoch(), 11);
+    assert_eq!(
+        s.master_view("mymaster").unwrap().leader.as_deref(),
+        Some(peer)
+    );
+}
+
+#[test]
+fn the_highest_epoch_from_a_hello_never_wraps_the_current_epoch() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let peer = "0000000000000000000000000000000000000002";
+    let payload = format!(
+        "127.0.0.1,26380,{peer},{},mymaster,127.0.0.1,6379,0",
+        u64::MAX
+    );
+    s.handle_reply(ms(5), pubsub, hello_frame(&payload));
+    assert_eq!(s.current_epoch(), u64::MAX);
+    let mid = *s.master_by_name.get("mymaster").unwrap();
+    // Twice, as repeated attempts would: no fresh epoch exists, so nothing starts.
+    for now in [10, 20] {
+        assert!(!s.start_failover(ms(now), mid, true));
+        s.step_failover(ms(now), mid);
+        assert_eq!(s.current_epoch(), u64::MAX);
+        assert_eq!(s.master_view("mymaster").unwrap().failover_state, "none");
+    }
+    drain(&mut s);
+    // A peer's vote request below the current epoch gets no vote, and no panic.
+    let args = [
+        "SENTINEL",
+        "is-master-down-by-addr",
+        "127.0.0.1",
+        "6379",
+        "3",
+        peer,
+    ];
+    assert_eq!(
+        command(&mut s, 30, ClientId(7), &args),
+        down_reply(0, "*", 0)
+    );
+    assert_eq!(s.current_epoch(), u64::MAX);
+}
