@@ -310,3 +310,49 @@ fn a_crash_long_after_the_last_replica_info_still_fails_over() {
     assert!(events_on(&sim, "-failover-abort-no-good-slave").is_empty());
     assert_eq!(events_on(&sim, "+switch-master").len(), 3);
 }
+
+#[test]
+fn a_hung_replica_does_not_stall_replica_selection() {
+    // Replica 1 may not be promoted (priority 0); replica 2 is frozen (SIGSTOP: its links stay
+    // up, its INFO is never answered) and its last INFO is too old for the selection. No
+    // replica qualifies: the failover must give up soon rather than wait for that INFO.
+    let mut sim = sentinel_sim::Sim::new(19, sentinel_sim::NetConfig::default());
+    let master = Addr::new(MASTER, 6379);
+    sim.add_redis(master.clone(), RedisRole::Master);
+    for i in 0..2 {
+        sim.add_redis(
+            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
+            RedisRole::Replica {
+                master: master.clone(),
+            },
+        );
+    }
+    for i in 0..3 {
+        sim.add_sentinel(
+            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
+            vec![master_params(2_000, 2)],
+        );
+    }
+    sim.redis_mut(1).priority = 0;
+    sim.run_for(Duration::from_secs(18));
+    sim.kill_redis(0);
+    // The master is S_DOWN 2 s after the kill; replica 2 freezes 1 s before, so it is not yet
+    // S_DOWN itself when the replica is selected.
+    sim.run_for(Duration::from_secs(1));
+    sim.freeze_redis(2);
+    sim.run_for(Duration::from_secs(4));
+    check_invariants(&sim);
+    let selecting = events_on(&sim, "+failover-state-select-slave");
+    let first = selecting.first().expect("a failover reached select_slave");
+    let aborted = events_on(&sim, "-failover-abort-no-good-slave");
+    let abort = aborted
+        .iter()
+        .find(|e| e.sentinel == first.sentinel && e.at >= first.at)
+        .expect("the failover gives up");
+    let waited = abort.at - first.at;
+    assert!(
+        waited < Duration::from_millis(500),
+        "select_slave waited {waited:?}"
+    );
+    assert!(events_on(&sim, "+switch-master").is_empty());
+}

@@ -25,6 +25,12 @@ const START_JITTER_MS: u64 = 40;
 /// one-second INFO poll).
 pub(crate) const FAST_POLL: Duration = Duration::from_millis(10);
 
+/// How long replica selection may wait for INFO replies still on their way (the ones asked for
+/// at O_DOWN) when no replica qualifies without them. Redis selects in the tick after the
+/// election without waiting; a hung replica (SIGSTOP, link up) never answers, so the wait is
+/// bounded and then the choice is made among the replicas whose INFO is at hand.
+const SELECT_WAIT: Duration = Duration::from_millis(300);
+
 impl Sentinel {
     /// Everything a master's deadline or an input about it may move on: O_DOWN, asking peers,
     /// starting and stepping a failover. Returns the next time something is due.
@@ -174,8 +180,13 @@ impl Sentinel {
     fn step_select_slave(&mut self, now: Instant, mid: MasterId) {
         let Some(rid) = self.select_replica(now, mid) else {
             // We get here within milliseconds of O_DOWN, sooner than Redis's tick-paced steps:
-            // a replica whose INFO is still on its way may qualify when it lands.
-            if self.replica_info_in_flight(mid) {
+            // a replica whose INFO is still on its way may qualify when it lands, unless it
+            // does not come soon.
+            let waited = self
+                .masters
+                .get(mid)
+                .map_or(SELECT_WAIT, |m| now - m.failover.state_since);
+            if waited < SELECT_WAIT && self.replica_info_in_flight(mid) {
                 return;
             }
             self.emit_master(mid, Level::Warning, "-failover-abort-no-good-slave", "");
@@ -507,12 +518,13 @@ impl Sentinel {
             .or_else(|| Some(m.node.addr.clone()))
     }
 
-    /// Whether an INFO to any replica of `mid` is awaiting its reply.
+    /// Whether an INFO to a replica of `mid` that its reply could make eligible (one not
+    /// S_DOWN) is awaiting that reply.
     fn replica_info_in_flight(&self, mid: MasterId) -> bool {
         self.masters.get(mid).is_some_and(|m| {
             m.replicas
                 .iter()
-                .any(|(_, r)| self.info_pending(r.node.cmd))
+                .any(|(_, r)| !r.node.health.is_sdown() && self.info_pending(r.node.cmd))
         })
     }
 
@@ -655,7 +667,7 @@ impl Sentinel {
                     .filter(|t| *t > now)
                     .map_or(abort, |t| t.min(abort))
             }
-            Failover::SelectSlave => now + FAST_POLL,
+            Failover::SelectSlave => (now + FAST_POLL).min(f.state_since + SELECT_WAIT),
             Failover::UpdateConfig { .. } => now,
             Failover::SendSlaveofNoOne { .. } => f.state_since + timeout + Duration::from_millis(1),
             Failover::WaitPromotion { .. } => {
