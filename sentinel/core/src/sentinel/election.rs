@@ -10,7 +10,7 @@ use super::Sentinel;
 use crate::action::ClientId;
 use crate::addr::Addr;
 use crate::event::{self, Level};
-use crate::instance::MasterId;
+use crate::instance::{MasterId, SentinelEntry};
 use crate::resp::Frame;
 use crate::time::Instant;
 
@@ -34,6 +34,24 @@ struct Vote {
 }
 
 impl Sentinel {
+    /// Whether a peer's last `is-master-down-by-addr` answer about a master still stands.
+    /// Redis clears the peer's `master_down` flag and its voted leader once that answer is
+    /// older than 5 × ask-period (the voted leader's epoch stays); here they are read through
+    /// this, and dropped for good when the next answer comes (`detect.rs`).
+    pub(crate) fn peer_answer_fresh(&self, now: Instant, entry: &SentinelEntry) -> bool {
+        entry
+            .master_down
+            .is_some_and(|(_, at)| now - at < self.ask_forget())
+    }
+
+    /// The leader a peer voted for, while its answer stands.
+    pub(crate) fn peer_vote<'a>(&self, now: Instant, entry: &'a SentinelEntry) -> Option<&'a str> {
+        entry
+            .voted_leader
+            .as_deref()
+            .filter(|_| self.peer_answer_fresh(now, entry))
+    }
+
     /// Adopts a higher epoch heard from anyone (`+new-epoch`, persisted).
     /// `mid` is the master whose traffic carried it (its notification script runs).
     pub(crate) fn adopt_epoch(&mut self, mid: MasterId, epoch: u64) -> bool {
@@ -145,10 +163,10 @@ impl Sentinel {
         let quorum = m.params.quorum as usize;
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for e in m.sentinels.values() {
-            if let Some(l) = &e.voted_leader
+            if let Some(l) = self.peer_vote(now, e)
                 && e.voted_leader_epoch == self.epoch.get()
             {
-                *counts.entry(l.clone()).or_default() += 1;
+                *counts.entry(l.to_string()).or_default() += 1;
             }
         }
         let most_voted = |counts: &BTreeMap<String, usize>| {

@@ -472,8 +472,10 @@ impl Sentinel {
         m.script_kill_sent = false;
         m.node.health = Health::Up;
         m.node.runid = None;
+        // The peers' answers were about the old address: none says down any more. When they
+        // came still counts, for how long their votes stand (as in Redis, which keeps them).
         for e in m.sentinels.values_mut() {
-            e.master_down = None;
+            e.master_down = e.master_down.map(|(_, at)| (false, at));
         }
         for link in links.into_iter().flatten() {
             if self.links.remove(link).is_some() {
