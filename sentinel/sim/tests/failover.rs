@@ -356,3 +356,51 @@ fn a_hung_replica_does_not_stall_replica_selection() {
     );
     assert!(events_on(&sim, "+switch-master").is_empty());
 }
+
+#[test]
+fn best_effort_reconfiguration_goes_to_syncing_replicas_and_only_when_sent() {
+    // Replica 1 is promoted (lowest priority); replica 2 accepts the new master but never
+    // finishes syncing (`reconf_inprog` to the end); replica 3 is dead. At failover-timeout
+    // the leader sends a best-effort SLAVEOF to replica 2, and none to the unreachable 3.
+    let mut sim = sentinel_sim::Sim::new(20, sentinel_sim::NetConfig::default());
+    let master = Addr::new(MASTER, 6379);
+    sim.add_redis(master.clone(), RedisRole::Master);
+    for i in 0..3 {
+        sim.add_redis(
+            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
+            RedisRole::Replica {
+                master: master.clone(),
+            },
+        );
+    }
+    for i in 0..3 {
+        sim.add_sentinel(
+            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
+            vec![master_params(1_000, 2)],
+        );
+    }
+    sim.redis_mut(1).priority = 1;
+    sim.run_for(Duration::from_secs(12));
+    sim.kill_redis(3);
+    sim.run_for(Duration::from_secs(3));
+    sim.redis_mut(2).sync_stuck = true;
+    sim.kill_redis(0);
+    sim.run_for(Duration::from_secs(15));
+    check_invariants(&sim);
+    assert_eq!(events_on(&sim, "+promoted-slave").len(), 1);
+    let inprog = events_on(&sim, "+slave-reconf-inprog");
+    assert!(
+        inprog
+            .iter()
+            .any(|e| e.event.message.starts_with("slave 10.0.1.3:6379 ")),
+        "{inprog:?}"
+    );
+    assert_eq!(events_on(&sim, "+failover-end-for-timeout").len(), 1);
+    let be: Vec<&str> = events_on(&sim, "+slave-reconf-sent-be")
+        .iter()
+        .map(|e| e.event.message.as_str())
+        .collect();
+    assert_eq!(be.len(), 1, "{be:?}");
+    assert!(be[0].starts_with("slave 10.0.1.3:6379 "), "{be:?}");
+    assert_eq!(events_on(&sim, "+switch-master").len(), 3);
+}

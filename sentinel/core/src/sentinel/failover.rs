@@ -371,16 +371,22 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+failover-end", "");
         if timed_out {
+            // Best effort: every replica not done and not already sent the command, including
+            // those still syncing (`reconf_inprog`); announced only when it really went out.
             let rest: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
                 m.replicas
                     .iter()
-                    .filter(|(rid, r)| *rid != promoted && matches!(r.reconf, Reconf::None))
+                    .filter(|(rid, r)| {
+                        *rid != promoted && matches!(r.reconf, Reconf::None | Reconf::InProgress)
+                    })
                     .map(|(rid, _)| rid)
                     .collect()
             });
             for rid in rest {
-                self.send_slaveof(Owner::Replica(mid, rid), Some(target));
-                self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent-be");
+                if self.send_slaveof(Owner::Replica(mid, rid), Some(target)) {
+                    self.set_reconf(mid, rid, Reconf::Sent { since: now });
+                    self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent-be");
+                }
             }
         }
         self.enter(now, mid, Failover::UpdateConfig { promoted });
