@@ -404,3 +404,55 @@ fn best_effort_reconfiguration_goes_to_syncing_replicas_and_only_when_sent() {
     assert!(be[0].starts_with("slave 10.0.1.3:6379 "), "{be:?}");
     assert_eq!(events_on(&sim, "+switch-master").len(), 3);
 }
+
+#[test]
+fn a_simulated_crash_leaves_the_vote_or_the_promotion_on_disk() {
+    let after_election = SimulateFailure {
+        crash_after_election: true,
+        crash_after_promotion: false,
+    };
+    let after_promotion = SimulateFailure {
+        crash_after_election: false,
+        crash_after_promotion: true,
+    };
+    for (seed, crash) in [(21, after_election), (22, after_promotion)] {
+        let mut sim = group(seed, 1_000, 2, 3, 2);
+        sim.run_for(Duration::from_secs(12));
+        for i in 0..3 {
+            sim.sentinel_mut(i).set_simulate_failure(crash);
+        }
+        sim.kill_redis(0);
+        let mut leader = None;
+        for _ in 0..4_000 {
+            sim.run_for(Duration::from_micros(500));
+            leader = (0..3).find(|&i| !sim.sentinel_alive(i));
+            if leader.is_some() {
+                break;
+            }
+        }
+        let leader = leader.expect("a crash within 2 s");
+        let epoch = sim.sentinel(leader).current_epoch();
+        assert!(epoch >= 1);
+        let disk = sim
+            .persisted_config(leader)
+            .expect("a config was written")
+            .clone();
+        assert_eq!(disk.current_epoch, epoch, "{crash:?}");
+        let m = &disk.masters[0];
+        if crash.crash_after_election {
+            // Its vote for itself in the failover epoch is durable.
+            assert_eq!(m.leader_epoch, epoch, "{crash:?}");
+        } else {
+            // The promoted replica is the master on disk, at the failover's config epoch.
+            let promoted = (1..3)
+                .find(|&i| sim.redis(i).role == RedisRole::Master)
+                .expect("a replica was promoted");
+            assert_eq!(m.config_epoch, epoch, "{crash:?}");
+            assert_eq!(
+                Addr::new(m.host.clone(), m.port),
+                sim.redis(promoted).addr,
+                "{crash:?}"
+            );
+        }
+    }
+}

@@ -167,10 +167,8 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+elected-leader", "");
         if self.simulate_crash_after_election() {
-            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
-            self.actions
-                .push_back(crate::action::Action::Exit { code: 99 });
-            self.exiting = true;
+            // The process exits here, its vote for itself on disk.
+            self.simulated_crash();
             return;
         }
         self.enter(now, mid, Failover::SelectSlave);
@@ -247,16 +245,16 @@ impl Sentinel {
             return;
         };
         m.config_epoch = m.failover.epoch;
+        // In `reconf_slaves` before the write, as in sentinel.c: the file names the promoted
+        // replica as the master, at the new config epoch.
+        self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.request_persist();
         self.emit_replica(mid, promoted, Level::Warning, "+promoted-slave");
         if self.simulate_crash_after_promotion() {
-            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
-            self.actions
-                .push_back(crate::action::Action::Exit { code: 99 });
-            self.exiting = true;
+            // The process exits here, the promotion on disk.
+            self.simulated_crash();
             return;
         }
-        self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
         let from = self.masters.get(mid).map(|m| m.node.addr.clone());
         let to = self
