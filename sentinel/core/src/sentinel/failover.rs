@@ -737,6 +737,18 @@ impl Sentinel {
         level: Level,
         channel: &'static str,
     ) {
+        self.emit_sentinel_with(mid, runid, level, channel, "");
+    }
+
+    /// [`Self::emit_sentinel`] with text after the `%@`.
+    pub(crate) fn emit_sentinel_with(
+        &mut self,
+        mid: MasterId,
+        runid: &str,
+        level: Level,
+        channel: &'static str,
+        extra: &str,
+    ) {
         let Some(m) = self.masters.get(mid) else {
             return;
         };
@@ -749,7 +761,7 @@ impl Sentinel {
             master: &m.params.name,
             master_addr: &m.node.addr,
         };
-        let ev = event::about(level, channel, &subject, "");
+        let ev = event::about(level, channel, &subject, extra);
         self.notify_master_script(mid, &ev);
         self.emit(ev);
     }

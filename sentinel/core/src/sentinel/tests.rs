@@ -854,3 +854,92 @@ fn the_highest_epoch_from_a_hello_never_wraps_the_current_epoch() {
     );
     assert_eq!(s.current_epoch(), u64::MAX);
 }
+
+#[test]
+fn a_sentinel_moving_is_updated_in_every_master_and_its_shared_link_follows() {
+    let mut s = sentinel();
+    s.monitor(ms(0), master_params(30_000)).unwrap();
+    let mut other = master_params(30_000);
+    other.name = "other".into();
+    other.addr = Addr::new("127.0.0.1", 6390);
+    s.monitor(ms(0), other).unwrap();
+    drain(&mut s);
+    let peer = "0000000000000000000000000000000000000002";
+    let hello = |s: &mut Sentinel, now, port: u16, master: &str, master_port: u16| {
+        let payload = format!("127.0.0.1,{port},{peer},0,{master},127.0.0.1,{master_port},0");
+        let reply = command(
+            s,
+            now,
+            ClientId(9),
+            &["PUBLISH", "__sentinel__:hello", &payload],
+        );
+        assert_eq!(reply, Frame::Integer(1));
+    };
+    hello(&mut s, 5, 26380, "mymaster", 6379);
+    hello(&mut s, 5, 26380, "other", 6390);
+    s.handle_timeout(ms(10));
+    let connects: Vec<(LinkId, Addr)> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some((link, addr)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(connects.len(), 1, "one link shared by both masters");
+    let old_link = connects[0].0;
+    s.handle_link_up(ms(11), old_link, None);
+    drain(&mut s);
+
+    // Heard for one master at a new address.
+    let payload = format!("127.0.0.1,26381,{peer},0,mymaster,127.0.0.1,6379,0");
+    s.handle_client_command(
+        ms(100),
+        ClientId(9),
+        ["PUBLISH", "__sentinel__:hello", &payload]
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect(),
+    );
+    let actions = drain(&mut s);
+    let events: Vec<String> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) if e.is_published() => Some(format!("{} {}", e.channel, e.message)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            format!(
+                "+sentinel-address-switch master mymaster 127.0.0.1 6379 ip 127.0.0.1 port 26381 for {peer}"
+            ),
+            format!(
+                "+sentinel-address-update sentinel {peer} 127.0.0.1 26381 @ mymaster 127.0.0.1 6379 1 additional matching instances"
+            ),
+        ]
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::Close { link } if *link == old_link)),
+        "the shared link to the old address is closed"
+    );
+    for master in ["mymaster", "other"] {
+        assert_eq!(
+            s.known_sentinels(master),
+            vec![(peer.to_string(), Addr::new("127.0.0.1", 26381))],
+            "{master}"
+        );
+    }
+    // The link comes back at the new address (reconnects are throttled to the ping period).
+    s.handle_timeout(ms(1_100));
+    let reconnects: Vec<Addr> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { addr, .. } if addr.port >= 26380 => Some(addr),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reconnects, [Addr::new("127.0.0.1", 26381)]);
+}
