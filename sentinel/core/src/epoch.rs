@@ -23,9 +23,14 @@ impl EpochCounter {
         self.0.fetch_max(epoch, Ordering::SeqCst) < epoch
     }
 
-    /// A fresh epoch nobody else gets: the current one plus one, which becomes current.
-    pub fn next(&self) -> u64 {
-        self.0.fetch_add(1, Ordering::SeqCst).saturating_add(1)
+    /// A fresh epoch nobody else gets: the current one plus one, which becomes current. `None`
+    /// once the epoch is `u64::MAX` (a peer may announce it): no fresh epoch is left, and the
+    /// counter never wraps back to 0.
+    pub fn next(&self) -> Option<u64> {
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |e| e.checked_add(1))
+            .ok()
+            .map(|previous| previous + 1)
     }
 }
 
@@ -48,12 +53,24 @@ mod tests {
     fn next_is_fresh_and_raise_only_raises() {
         let e = EpochCounter::new(3);
         let shared = e.clone();
-        assert_eq!(e.next(), 4);
-        assert_eq!(shared.next(), 5);
+        assert_eq!(e.next(), Some(4));
+        assert_eq!(shared.next(), Some(5));
         assert!(!e.raise_to(5));
         assert!(!e.raise_to(2));
         assert!(shared.raise_to(9));
         assert_eq!(e.get(), 9);
+    }
+
+    #[test]
+    fn the_last_epoch_is_never_passed() {
+        let e = EpochCounter::new(0);
+        assert!(e.raise_to(u64::MAX));
+        assert_eq!(e.next(), None);
+        assert_eq!(e.get(), u64::MAX);
+        let e = EpochCounter::new(u64::MAX - 1);
+        assert_eq!(e.next(), Some(u64::MAX));
+        assert_eq!(e.next(), None);
+        assert_eq!(e.get(), u64::MAX);
     }
 
     #[test]

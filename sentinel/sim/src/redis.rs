@@ -30,6 +30,9 @@ pub struct ModelRedis {
     pub role: RedisRole,
     pub priority: u32,
     pub repl_offset: u64,
+    /// A replica whose sync with its master never completes: INFO says
+    /// `master_link_status:down` whatever master it is pointed at.
+    pub sync_stuck: bool,
     pub(crate) process: Process,
 }
 
@@ -57,6 +60,7 @@ impl ModelRedis {
             role,
             priority: 100,
             repl_offset: 0,
+            sync_stuck: false,
             process: Process::Running,
         }
     }
@@ -151,12 +155,13 @@ impl ModelRedis {
             }
             RedisRole::Replica { master } => {
                 s.push_str(&format!(
-                    "role:slave\r\nmaster_host:{}\r\nmaster_port:{}\r\nmaster_link_status:up\r\n\
+                    "role:slave\r\nmaster_host:{}\r\nmaster_port:{}\r\nmaster_link_status:{}\r\n\
                      master_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\n\
                      slave_read_repl_offset:{off}\r\nslave_repl_offset:{off}\r\n\
                      slave_priority:{}\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n",
                     master.host,
                     master.port,
+                    if self.sync_stuck { "down" } else { "up" },
                     self.priority,
                     off = self.repl_offset
                 ));

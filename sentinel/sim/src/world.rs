@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bytes::Bytes;
-use sentinel_core::config::VipConfig;
+use sentinel_core::config::{SentinelConfig, VipConfig};
 use sentinel_core::event::Event;
 use sentinel_core::instance::MasterParams;
 use sentinel_core::link::LinkId;
@@ -49,6 +49,8 @@ struct SimSentinel {
     /// The host kernel's VIP map as the XDP program sees it: VIP -> end of the claimed lease.
     /// It outlives the sentinel process, as the pinned map does.
     vip_kernel: BTreeMap<std::net::Ipv4Addr, Instant>,
+    /// What the last config write asked for saved (a snapshot taken when the core asked).
+    disk: Option<SentinelConfig>,
 }
 
 struct Conn {
@@ -151,6 +153,7 @@ impl Sim {
             alive: true,
             wall_offset_ms: 0,
             vip_kernel: BTreeMap::new(),
+            disk: None,
         });
         let idx = self.sentinels.len() - 1;
         self.drain(idx);
@@ -178,6 +181,12 @@ impl Sim {
 
     pub fn sentinel(&self, idx: SentinelIdx) -> &Sentinel {
         &self.sentinels[idx].core
+    }
+
+    /// The sentinel state of sentinel `idx`'s config file as last written (it outlives a
+    /// crash).
+    pub fn persisted_config(&self, idx: SentinelIdx) -> Option<&SentinelConfig> {
+        self.sentinels[idx].disk.as_ref()
     }
 
     /// Mutable access to a sentinel's core (to set `SIMULATE-FAILURE` flags and the like).
@@ -619,6 +628,8 @@ impl Sim {
                 // Simulated sentinels run one shard each: nothing is forwarded.
                 Action::Forward { .. } | Action::ForwardReply { .. } => {}
                 Action::Persist { token } => {
+                    let sentinel = &mut self.sentinels[idx];
+                    sentinel.disk = Some(sentinel.core.config_snapshot(&SentinelConfig::default()));
                     let at = self.now + Duration::from_millis(1);
                     self.push(
                         at,

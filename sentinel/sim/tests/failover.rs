@@ -310,3 +310,149 @@ fn a_crash_long_after_the_last_replica_info_still_fails_over() {
     assert!(events_on(&sim, "-failover-abort-no-good-slave").is_empty());
     assert_eq!(events_on(&sim, "+switch-master").len(), 3);
 }
+
+#[test]
+fn a_hung_replica_does_not_stall_replica_selection() {
+    // Replica 1 may not be promoted (priority 0); replica 2 is frozen (SIGSTOP: its links stay
+    // up, its INFO is never answered) and its last INFO is too old for the selection. No
+    // replica qualifies: the failover must give up soon rather than wait for that INFO.
+    let mut sim = sentinel_sim::Sim::new(19, sentinel_sim::NetConfig::default());
+    let master = Addr::new(MASTER, 6379);
+    sim.add_redis(master.clone(), RedisRole::Master);
+    for i in 0..2 {
+        sim.add_redis(
+            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
+            RedisRole::Replica {
+                master: master.clone(),
+            },
+        );
+    }
+    for i in 0..3 {
+        sim.add_sentinel(
+            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
+            vec![master_params(2_000, 2)],
+        );
+    }
+    sim.redis_mut(1).priority = 0;
+    sim.run_for(Duration::from_secs(18));
+    sim.kill_redis(0);
+    // The master is S_DOWN 2 s after the kill; replica 2 freezes 1 s before, so it is not yet
+    // S_DOWN itself when the replica is selected.
+    sim.run_for(Duration::from_secs(1));
+    sim.freeze_redis(2);
+    sim.run_for(Duration::from_secs(4));
+    check_invariants(&sim);
+    let selecting = events_on(&sim, "+failover-state-select-slave");
+    let first = selecting.first().expect("a failover reached select_slave");
+    let aborted = events_on(&sim, "-failover-abort-no-good-slave");
+    let abort = aborted
+        .iter()
+        .find(|e| e.sentinel == first.sentinel && e.at >= first.at)
+        .expect("the failover gives up");
+    let waited = abort.at - first.at;
+    assert!(
+        waited < Duration::from_millis(500),
+        "select_slave waited {waited:?}"
+    );
+    assert!(events_on(&sim, "+switch-master").is_empty());
+}
+
+#[test]
+fn best_effort_reconfiguration_goes_to_syncing_replicas_and_only_when_sent() {
+    // Replica 1 is promoted (lowest priority); replica 2 accepts the new master but never
+    // finishes syncing (`reconf_inprog` to the end); replica 3 is dead. At failover-timeout
+    // the leader sends a best-effort SLAVEOF to replica 2, and none to the unreachable 3.
+    let mut sim = sentinel_sim::Sim::new(20, sentinel_sim::NetConfig::default());
+    let master = Addr::new(MASTER, 6379);
+    sim.add_redis(master.clone(), RedisRole::Master);
+    for i in 0..3 {
+        sim.add_redis(
+            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
+            RedisRole::Replica {
+                master: master.clone(),
+            },
+        );
+    }
+    for i in 0..3 {
+        sim.add_sentinel(
+            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
+            vec![master_params(1_000, 2)],
+        );
+    }
+    sim.redis_mut(1).priority = 1;
+    sim.run_for(Duration::from_secs(12));
+    sim.kill_redis(3);
+    sim.run_for(Duration::from_secs(3));
+    sim.redis_mut(2).sync_stuck = true;
+    sim.kill_redis(0);
+    sim.run_for(Duration::from_secs(15));
+    check_invariants(&sim);
+    assert_eq!(events_on(&sim, "+promoted-slave").len(), 1);
+    let inprog = events_on(&sim, "+slave-reconf-inprog");
+    assert!(
+        inprog
+            .iter()
+            .any(|e| e.event.message.starts_with("slave 10.0.1.3:6379 ")),
+        "{inprog:?}"
+    );
+    assert_eq!(events_on(&sim, "+failover-end-for-timeout").len(), 1);
+    let be: Vec<&str> = events_on(&sim, "+slave-reconf-sent-be")
+        .iter()
+        .map(|e| e.event.message.as_str())
+        .collect();
+    assert_eq!(be.len(), 1, "{be:?}");
+    assert!(be[0].starts_with("slave 10.0.1.3:6379 "), "{be:?}");
+    assert_eq!(events_on(&sim, "+switch-master").len(), 3);
+}
+
+#[test]
+fn a_simulated_crash_leaves_the_vote_or_the_promotion_on_disk() {
+    let after_election = SimulateFailure {
+        crash_after_election: true,
+        crash_after_promotion: false,
+    };
+    let after_promotion = SimulateFailure {
+        crash_after_election: false,
+        crash_after_promotion: true,
+    };
+    for (seed, crash) in [(21, after_election), (22, after_promotion)] {
+        let mut sim = group(seed, 1_000, 2, 3, 2);
+        sim.run_for(Duration::from_secs(12));
+        for i in 0..3 {
+            sim.sentinel_mut(i).set_simulate_failure(crash);
+        }
+        sim.kill_redis(0);
+        let mut leader = None;
+        for _ in 0..4_000 {
+            sim.run_for(Duration::from_micros(500));
+            leader = (0..3).find(|&i| !sim.sentinel_alive(i));
+            if leader.is_some() {
+                break;
+            }
+        }
+        let leader = leader.expect("a crash within 2 s");
+        let epoch = sim.sentinel(leader).current_epoch();
+        assert!(epoch >= 1);
+        let disk = sim
+            .persisted_config(leader)
+            .expect("a config was written")
+            .clone();
+        assert_eq!(disk.current_epoch, epoch, "{crash:?}");
+        let m = &disk.masters[0];
+        if crash.crash_after_election {
+            // Its vote for itself in the failover epoch is durable.
+            assert_eq!(m.leader_epoch, epoch, "{crash:?}");
+        } else {
+            // The promoted replica is the master on disk, at the failover's config epoch.
+            let promoted = (1..3)
+                .find(|&i| sim.redis(i).role == RedisRole::Master)
+                .expect("a replica was promoted");
+            assert_eq!(m.config_epoch, epoch, "{crash:?}");
+            assert_eq!(
+                Addr::new(m.host.clone(), m.port),
+                sim.redis(promoted).addr,
+                "{crash:?}"
+            );
+        }
+    }
+}

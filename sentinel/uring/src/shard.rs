@@ -502,6 +502,9 @@ impl Shard {
                 self.logger.warning(&format!(
                     "Exiting with status {code} as asked (simulated failure)"
                 ));
+                // Redis has written its config by the time it exits (the core asked for that
+                // write just before): so do we.
+                self.write_config_now();
                 self.process.exit(code);
             }
             Action::RunScript { id, argv } => {
@@ -595,6 +598,25 @@ impl Shard {
                 front
             }),
             reply,
+        }
+    }
+
+    /// Writes the config with the core's state as it is now and waits (a few seconds at
+    /// most) until it is on disk; only for an exit that follows at once.
+    fn write_config_now(&mut self) {
+        let Some(persister) = &self.persister else {
+            return;
+        };
+        let (done, mut written) = mpsc::unbounded_channel();
+        if persister.send(self.job(u64::MAX, Some(done))).is_err() {
+            return;
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        // The loop is going away: blocking its thread is fine (a runtime wait would not be).
+        while matches!(written.try_recv(), Err(mpsc::error::TryRecvError::Empty))
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 

@@ -106,6 +106,7 @@ impl Sentinel {
         let Ok(epoch) = u64::try_from(*epoch) else {
             return;
         };
+        let forget = self.ask_forget();
         let Some(entry) = self
             .masters
             .get_mut(mid)
@@ -113,6 +114,10 @@ impl Sentinel {
         else {
             return;
         };
+        // The vote of an answer that lapsed is gone (Redis cleared it); a `*` brings none back.
+        if entry.master_down.is_none_or(|(_, at)| now - at >= forget) {
+            entry.voted_leader = None;
+        }
         entry.master_down = Some((*down == 1, now));
         if leader != b"*" {
             entry.voted_leader = Some(String::from_utf8_lossy(leader).into_owned());

@@ -10,7 +10,7 @@ use super::Sentinel;
 use crate::action::ClientId;
 use crate::addr::Addr;
 use crate::event::{self, Level};
-use crate::instance::MasterId;
+use crate::instance::{MasterId, SentinelEntry};
 use crate::resp::Frame;
 use crate::time::Instant;
 
@@ -21,6 +21,8 @@ pub enum FailoverRefusal {
     InProgress,
     /// `-NOGOODSLAVE No suitable replica to promote`
     NoGoodReplica,
+    /// The current epoch is `u64::MAX`: there is no fresh epoch to fail over in.
+    EpochExhausted,
 }
 
 /// The outcome of a vote request: who we (now) back, in which epoch, and whether our state
@@ -32,6 +34,24 @@ struct Vote {
 }
 
 impl Sentinel {
+    /// Whether a peer's last `is-master-down-by-addr` answer about a master still stands.
+    /// Redis clears the peer's `master_down` flag and its voted leader once that answer is
+    /// older than 5 × ask-period (the voted leader's epoch stays); here they are read through
+    /// this, and dropped for good when the next answer comes (`detect.rs`).
+    pub(crate) fn peer_answer_fresh(&self, now: Instant, entry: &SentinelEntry) -> bool {
+        entry
+            .master_down
+            .is_some_and(|(_, at)| now - at < self.ask_forget())
+    }
+
+    /// The leader a peer voted for, while its answer stands.
+    pub(crate) fn peer_vote<'a>(&self, now: Instant, entry: &'a SentinelEntry) -> Option<&'a str> {
+        entry
+            .voted_leader
+            .as_deref()
+            .filter(|_| self.peer_answer_fresh(now, entry))
+    }
+
     /// Adopts a higher epoch heard from anyone (`+new-epoch`, persisted).
     /// `mid` is the master whose traffic carried it (its notification script runs).
     pub(crate) fn adopt_epoch(&mut self, mid: MasterId, epoch: u64) -> bool {
@@ -84,16 +104,13 @@ impl Sentinel {
             self.notify_master_script(mid, &ev);
             self.emit(ev);
         }
+        // The recorded vote may be for an epoch beyond the current one: the config file can say
+        // so (`leader-epoch` above `current-epoch`, which Redis loads as it is). It is answered
+        // as it stands, and no vote is given until a request's epoch passes it.
         let (leader, epoch) = self
             .masters
             .get(mid)
             .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
-        // Invariant: we never hold a vote for an epoch beyond the one we are in.
-        assert!(
-            epoch <= self.epoch.get(),
-            "vote epoch {epoch} beyond current epoch {}",
-            self.epoch.get()
-        );
         Vote {
             leader,
             epoch,
@@ -146,10 +163,10 @@ impl Sentinel {
         let quorum = m.params.quorum as usize;
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for e in m.sentinels.values() {
-            if let Some(l) = &e.voted_leader
+            if let Some(l) = self.peer_vote(now, e)
                 && e.voted_leader_epoch == self.epoch.get()
             {
-                *counts.entry(l.clone()).or_default() += 1;
+                *counts.entry(l.to_string()).or_default() += 1;
             }
         }
         let most_voted = |counts: &BTreeMap<String, usize>| {
@@ -186,7 +203,9 @@ impl Sentinel {
         if self.select_replica(now, mid).is_none() {
             return Err(FailoverRefusal::NoGoodReplica);
         }
-        self.start_failover(now, mid, true);
+        if !self.start_failover(now, mid, true) {
+            return Err(FailoverRefusal::EpochExhausted);
+        }
         Ok(())
     }
 }

@@ -25,6 +25,12 @@ const START_JITTER_MS: u64 = 40;
 /// one-second INFO poll).
 pub(crate) const FAST_POLL: Duration = Duration::from_millis(10);
 
+/// How long replica selection may wait for INFO replies still on their way (the ones asked for
+/// at O_DOWN) when no replica qualifies without them. Redis selects in the tick after the
+/// election without waiting; a hung replica (SIGSTOP, link up) never answers, so the wait is
+/// bounded and then the choice is made among the replicas whose INFO is at hand.
+const SELECT_WAIT: Duration = Duration::from_millis(300);
+
 impl Sentinel {
     /// Everything a master's deadline or an input about it may move on: O_DOWN, asking peers,
     /// starting and stepping a failover. Returns the next time something is due.
@@ -58,19 +64,23 @@ impl Sentinel {
         if m.failover.start_not_before.is_some_and(|t| now < t) {
             return;
         }
+        // With no fresh epoch left this stays idle; nothing is due until new input arrives.
         self.start_failover(now, mid, false);
     }
 
     /// sentinel.c `sentinelStartFailover`: a new epoch, `wait_start`, and a forced round of vote
-    /// requests.
-    pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) {
+    /// requests. False when no fresh epoch is left (the current one is `u64::MAX`, announced
+    /// by some peer): nothing starts, where Redis would wrap its epoch back to 0.
+    pub(crate) fn start_failover(&mut self, now: Instant, mid: MasterId, forced: bool) -> bool {
         // A fresh epoch: with several shards, another may be starting a failover too.
-        let epoch = self.epoch.next();
+        let Some(epoch) = self.epoch.next() else {
+            return false;
+        };
         self.epoch_raised(mid, epoch);
         let jitter = Duration::from_millis(self.rng.below(1000));
         let self_vote_delay = self.self_vote_delay();
         let Some(m) = self.masters.get_mut(mid) else {
-            return;
+            return false;
         };
         m.failover.state = Failover::WaitStart;
         m.failover.state_since = now;
@@ -80,6 +90,7 @@ impl Sentinel {
         m.failover.self_vote_at = Some(now + self_vote_delay);
         self.emit_master(mid, Level::Warning, "+try-failover", "");
         self.ask_peers(now, mid, true);
+        true
     }
 
     /// How long to wait for peers' answers before voting for ourselves. A sentinel that asked
@@ -156,10 +167,8 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+elected-leader", "");
         if self.simulate_crash_after_election() {
-            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
-            self.actions
-                .push_back(crate::action::Action::Exit { code: 99 });
-            self.exiting = true;
+            // The process exits here, its vote for itself on disk.
+            self.simulated_crash();
             return;
         }
         self.enter(now, mid, Failover::SelectSlave);
@@ -169,8 +178,13 @@ impl Sentinel {
     fn step_select_slave(&mut self, now: Instant, mid: MasterId) {
         let Some(rid) = self.select_replica(now, mid) else {
             // We get here within milliseconds of O_DOWN, sooner than Redis's tick-paced steps:
-            // a replica whose INFO is still on its way may qualify when it lands.
-            if self.replica_info_in_flight(mid) {
+            // a replica whose INFO is still on its way may qualify when it lands, unless it
+            // does not come soon.
+            let waited = self
+                .masters
+                .get(mid)
+                .map_or(SELECT_WAIT, |m| now - m.failover.state_since);
+            if waited < SELECT_WAIT && self.replica_info_in_flight(mid) {
                 return;
             }
             self.emit_master(mid, Level::Warning, "-failover-abort-no-good-slave", "");
@@ -231,16 +245,16 @@ impl Sentinel {
             return;
         };
         m.config_epoch = m.failover.epoch;
+        // In `reconf_slaves` before the write, as in sentinel.c: the file names the promoted
+        // replica as the master, at the new config epoch.
+        self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.request_persist();
         self.emit_replica(mid, promoted, Level::Warning, "+promoted-slave");
         if self.simulate_crash_after_promotion() {
-            // The process exits here (sentinel.c `exit(99)`): nothing after this happens.
-            self.actions
-                .push_back(crate::action::Action::Exit { code: 99 });
-            self.exiting = true;
+            // The process exits here, the promotion on disk.
+            self.simulated_crash();
             return;
         }
-        self.enter(now, mid, Failover::ReconfSlaves { promoted });
         self.emit_master(mid, Level::Warning, "+failover-state-reconf-slaves", "");
         let from = self.masters.get(mid).map(|m| m.node.addr.clone());
         let to = self
@@ -355,16 +369,22 @@ impl Sentinel {
         }
         self.emit_master(mid, Level::Warning, "+failover-end", "");
         if timed_out {
+            // Best effort: every replica not done and not already sent the command, including
+            // those still syncing (`reconf_inprog`); announced only when it really went out.
             let rest: Vec<ReplicaId> = self.masters.get(mid).map_or_else(Vec::new, |m| {
                 m.replicas
                     .iter()
-                    .filter(|(rid, r)| *rid != promoted && matches!(r.reconf, Reconf::None))
+                    .filter(|(rid, r)| {
+                        *rid != promoted && matches!(r.reconf, Reconf::None | Reconf::InProgress)
+                    })
                     .map(|(rid, _)| rid)
                     .collect()
             });
             for rid in rest {
-                self.send_slaveof(Owner::Replica(mid, rid), Some(target));
-                self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent-be");
+                if self.send_slaveof(Owner::Replica(mid, rid), Some(target)) {
+                    self.set_reconf(mid, rid, Reconf::Sent { since: now });
+                    self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent-be");
+                }
             }
         }
         self.enter(now, mid, Failover::UpdateConfig { promoted });
@@ -456,8 +476,10 @@ impl Sentinel {
         m.script_kill_sent = false;
         m.node.health = Health::Up;
         m.node.runid = None;
+        // The peers' answers were about the old address: none says down any more. When they
+        // came still counts, for how long their votes stand (as in Redis, which keeps them).
         for e in m.sentinels.values_mut() {
-            e.master_down = None;
+            e.master_down = e.master_down.map(|(_, at)| (false, at));
         }
         for link in links.into_iter().flatten() {
             if self.links.remove(link).is_some() {
@@ -502,12 +524,13 @@ impl Sentinel {
             .or_else(|| Some(m.node.addr.clone()))
     }
 
-    /// Whether an INFO to any replica of `mid` is awaiting its reply.
+    /// Whether an INFO to a replica of `mid` that its reply could make eligible (one not
+    /// S_DOWN) is awaiting that reply.
     fn replica_info_in_flight(&self, mid: MasterId) -> bool {
         self.masters.get(mid).is_some_and(|m| {
             m.replicas
                 .iter()
-                .any(|(_, r)| self.info_pending(r.node.cmd))
+                .any(|(_, r)| !r.node.health.is_sdown() && self.info_pending(r.node.cmd))
         })
     }
 
@@ -650,7 +673,7 @@ impl Sentinel {
                     .filter(|t| *t > now)
                     .map_or(abort, |t| t.min(abort))
             }
-            Failover::SelectSlave => now + FAST_POLL,
+            Failover::SelectSlave => (now + FAST_POLL).min(f.state_since + SELECT_WAIT),
             Failover::UpdateConfig { .. } => now,
             Failover::SendSlaveofNoOne { .. } => f.state_since + timeout + Duration::from_millis(1),
             Failover::WaitPromotion { .. } => {
@@ -714,6 +737,18 @@ impl Sentinel {
         level: Level,
         channel: &'static str,
     ) {
+        self.emit_sentinel_with(mid, runid, level, channel, "");
+    }
+
+    /// [`Self::emit_sentinel`] with text after the `%@`.
+    pub(crate) fn emit_sentinel_with(
+        &mut self,
+        mid: MasterId,
+        runid: &str,
+        level: Level,
+        channel: &'static str,
+        extra: &str,
+    ) {
         let Some(m) = self.masters.get(mid) else {
             return;
         };
@@ -726,7 +761,7 @@ impl Sentinel {
             master: &m.params.name,
             master_addr: &m.node.addr,
         };
-        let ev = event::about(level, channel, &subject, "");
+        let ev = event::about(level, channel, &subject, extra);
         self.notify_master_script(mid, &ev);
         self.emit(ev);
     }

@@ -45,8 +45,14 @@ impl Sentinel {
             .and_then(|m| m.sentinels.get(&hello.sentinel_runid))
             .is_some_and(|e| e.addr == addr);
         if !known {
-            self.retire_stale_sentinels(now, mid, &hello.sentinel_runid, &addr);
-            self.add_sentinel(now, mid, &hello.sentinel_runid, addr);
+            let moved = self.retire_stale_sentinels(now, mid, &hello.sentinel_runid, &addr);
+            self.attach_sentinel(now, mid, &hello.sentinel_runid, addr.clone());
+            if moved {
+                self.sentinel_moved(now, mid, &hello.sentinel_runid, &addr);
+            } else {
+                self.emit_sentinel(mid, &hello.sentinel_runid, Level::Notice, "+sentinel");
+            }
+            self.request_persist();
         }
         self.adopt_epoch(mid, hello.current_epoch);
         self.adopt_master_config(now, mid, &hello);
@@ -60,11 +66,44 @@ impl Sentinel {
         self.vip_sentinel_heard(now, &hello.sentinel_runid);
     }
 
-    /// Records a newly heard sentinel for `mid` (`+sentinel`, persisted).
-    fn add_sentinel(&mut self, now: Instant, mid: MasterId, runid: &str, addr: Addr) {
-        self.attach_sentinel(now, mid, runid, addr);
-        self.emit_sentinel(mid, runid, Level::Notice, "+sentinel");
-        self.request_persist();
+    /// Sentinel `runid`, known to master `mid` at `addr` now, moved there (sentinel.c
+    /// `sentinelUpdateSentinelAddressInAllMasters`): every other master that knows that run id
+    /// gets the new address (`+sentinel-address-update ... <n> additional matching
+    /// instances`), and the link they share is closed so it reconnects to the new address.
+    fn sentinel_moved(&mut self, now: Instant, mid: MasterId, runid: &str, addr: &Addr) {
+        let mut others = 0usize;
+        for (id, m) in self.masters.iter_mut() {
+            if id == mid {
+                continue;
+            }
+            if let Some(e) = m.sentinels.get_mut(runid) {
+                e.addr = addr.clone();
+                others += 1;
+            }
+        }
+        let peer = self
+            .peer_by_runid
+            .get(runid)
+            .and_then(|pid| self.peers.get_mut(*pid));
+        if let Some(p) = peer
+            && p.node.addr != *addr
+        {
+            p.node.addr = addr.clone();
+            let links = [p.node.cmd, p.node.pubsub];
+            for link in links.into_iter().flatten() {
+                self.close_link(now, link);
+            }
+        }
+        if others > 0 {
+            let extra = format!("{others} additional matching instances");
+            self.emit_sentinel_with(
+                mid,
+                runid,
+                Level::Notice,
+                "+sentinel-address-update",
+                &extra,
+            );
+        }
     }
 
     /// Adds sentinel `runid` at `addr` to master `mid`, sharing the peer link if another master
@@ -152,14 +191,20 @@ impl Sentinel {
 
     /// Before adding an unknown (run id, address) pair (sentinel.c, in
     /// `sentinelProcessHelloMessage`): the same run id at another address moved
-    /// (`+sentinel-address-switch`, the old entries go), and another run id at this address is
-    /// a restarted sentinel with a new id (`+sentinel-invalid-addr`, it goes from every
-    /// master), so a restart never inflates the number of voters.
-    fn retire_stale_sentinels(&mut self, now: Instant, mid: MasterId, runid: &str, addr: &Addr) {
+    /// (`+sentinel-address-switch`, the old entry goes; true), and another run id at this
+    /// address is a restarted sentinel with a new id (`+sentinel-invalid-addr`, it goes from
+    /// every master), so a restart never inflates the number of voters.
+    fn retire_stale_sentinels(
+        &mut self,
+        now: Instant,
+        mid: MasterId,
+        runid: &str,
+        addr: &Addr,
+    ) -> bool {
         if self.forget_sentinel_entry(now, mid, runid) {
             let extra = format!("ip {} port {} for {runid}", addr.host, addr.port);
             self.emit_master(mid, Level::Notice, "+sentinel-address-switch", &extra);
-            return;
+            return true;
         }
         let other = self
             .masters
@@ -172,6 +217,7 @@ impl Sentinel {
                 self.forget_sentinel_entry(now, m, &old);
             }
         }
+        false
     }
 
     /// Removes `runid` from master `mid`; returns whether it was there.

@@ -250,6 +250,21 @@ impl Sentinel {
         self.simulate_failure.crash_after_promotion
     }
 
+    /// `SENTINEL SIMULATE-FAILURE`'s crash (sentinel.c `exit(99)`). Redis has written its
+    /// config by then (the vote, the promotion), so the write asked for goes out first, then
+    /// `Exit`: the driver carries it out before exiting. Nothing happens after this.
+    pub(crate) fn simulated_crash(&mut self) {
+        if self.persist_wanted {
+            self.persist_wanted = false;
+            self.persist_token += 1;
+            self.actions.push_back(Action::Persist {
+                token: self.persist_token,
+            });
+        }
+        self.actions.push_back(Action::Exit { code: 99 });
+        self.exiting = true;
+    }
+
     /// Services every instance whose deadline has come.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.exiting {

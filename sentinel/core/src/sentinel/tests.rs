@@ -739,3 +739,207 @@ fn masters_are_found_by_their_current_address() {
     );
     assert_eq!((s.master_at(&a), s.master_at(&b)), (Some(twin), None));
 }
+
+/// Runs a client command to its reply, completing every config write it waits for.
+fn command(s: &mut Sentinel, now: u64, client: ClientId, args: &[&str]) -> Frame {
+    s.handle_client_command(
+        ms(now),
+        client,
+        args.iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect(),
+    );
+    for _ in 0..4 {
+        for a in drain(s) {
+            match a {
+                Action::Reply { client: c, frame } if c == client => return frame,
+                Action::Persist { token } => s.handle_persisted(ms(now), token, true),
+                _ => {}
+            }
+        }
+    }
+    panic!("no reply to {args:?}");
+}
+
+fn hello_frame(payload: &str) -> Frame {
+    Frame::Array(vec![
+        Frame::bulk("message"),
+        Frame::bulk("__sentinel__:hello"),
+        Frame::bulk(payload),
+    ])
+}
+
+fn down_reply(down: i64, leader: &str, epoch: i64) -> Frame {
+    Frame::Array(vec![
+        Frame::Integer(down),
+        Frame::bulk(leader),
+        Frame::Integer(epoch),
+    ])
+}
+
+#[test]
+fn a_loaded_leader_epoch_above_the_current_epoch_is_kept_and_votes_follow_it() {
+    let text = "\
+sentinel myid 0000000000000000000000000000000000000001
+sentinel monitor mymaster 127.0.0.1 6379 2
+sentinel leader-epoch mymaster 10
+sentinel current-epoch 3
+";
+    let cfg = crate::config::load(text, &crate::config::LoadOptions::permissive()).unwrap();
+    let mut s = sentinel();
+    s.load_config(ms(0), &cfg.sentinel).unwrap();
+    // Stored as Redis stores it: the current epoch is not raised.
+    assert_eq!(s.current_epoch(), 3);
+    assert_eq!(s.master_view("mymaster").unwrap().leader_epoch, 10);
+    let c = ClientId(7);
+    let peer = "0000000000000000000000000000000000000002";
+    let ask = |s: &mut Sentinel, now, epoch: &str| {
+        let args = [
+            "SENTINEL",
+            "is-master-down-by-addr",
+            "127.0.0.1",
+            "6379",
+            epoch,
+            peer,
+        ];
+        command(s, now, c, &args)
+    };
+    // Epoch 5 is adopted, but the recorded vote (epoch 10) is newer: no vote, it is reported.
+    assert_eq!(ask(&mut s, 1, "5"), down_reply(0, "*", 10));
+    assert_eq!(s.current_epoch(), 5);
+    assert_eq!(ask(&mut s, 2, "10"), down_reply(0, "*", 10));
+    // Past it, the vote goes to the first asker.
+    assert_eq!(ask(&mut s, 3, "11"), down_reply(0, peer, 11));
+    assert_eq!(s.current_epoch(), 11);
+    assert_eq!(
+        s.master_view("mymaster").unwrap().leader.as_deref(),
+        Some(peer)
+    );
+}
+
+#[test]
+fn the_highest_epoch_from_a_hello_never_wraps_the_current_epoch() {
+    let mut s = sentinel();
+    let (_, pubsub) = connected(&mut s, 30_000);
+    drain(&mut s);
+    acknowledge_subscription(&mut s, pubsub);
+    let peer = "0000000000000000000000000000000000000002";
+    let payload = format!(
+        "127.0.0.1,26380,{peer},{},mymaster,127.0.0.1,6379,0",
+        u64::MAX
+    );
+    s.handle_reply(ms(5), pubsub, hello_frame(&payload));
+    assert_eq!(s.current_epoch(), u64::MAX);
+    let mid = *s.master_by_name.get("mymaster").unwrap();
+    // Twice, as repeated attempts would: no fresh epoch exists, so nothing starts.
+    for now in [10, 20] {
+        assert!(!s.start_failover(ms(now), mid, true));
+        s.step_failover(ms(now), mid);
+        assert_eq!(s.current_epoch(), u64::MAX);
+        assert_eq!(s.master_view("mymaster").unwrap().failover_state, "none");
+    }
+    drain(&mut s);
+    // A peer's vote request below the current epoch gets no vote, and no panic.
+    let args = [
+        "SENTINEL",
+        "is-master-down-by-addr",
+        "127.0.0.1",
+        "6379",
+        "3",
+        peer,
+    ];
+    assert_eq!(
+        command(&mut s, 30, ClientId(7), &args),
+        down_reply(0, "*", 0)
+    );
+    assert_eq!(s.current_epoch(), u64::MAX);
+}
+
+#[test]
+fn a_sentinel_moving_is_updated_in_every_master_and_its_shared_link_follows() {
+    let mut s = sentinel();
+    s.monitor(ms(0), master_params(30_000)).unwrap();
+    let mut other = master_params(30_000);
+    other.name = "other".into();
+    other.addr = Addr::new("127.0.0.1", 6390);
+    s.monitor(ms(0), other).unwrap();
+    drain(&mut s);
+    let peer = "0000000000000000000000000000000000000002";
+    let hello = |s: &mut Sentinel, now, port: u16, master: &str, master_port: u16| {
+        let payload = format!("127.0.0.1,{port},{peer},0,{master},127.0.0.1,{master_port},0");
+        let reply = command(
+            s,
+            now,
+            ClientId(9),
+            &["PUBLISH", "__sentinel__:hello", &payload],
+        );
+        assert_eq!(reply, Frame::Integer(1));
+    };
+    hello(&mut s, 5, 26380, "mymaster", 6379);
+    hello(&mut s, 5, 26380, "other", 6390);
+    s.handle_timeout(ms(10));
+    let connects: Vec<(LinkId, Addr)> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some((link, addr)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(connects.len(), 1, "one link shared by both masters");
+    let old_link = connects[0].0;
+    s.handle_link_up(ms(11), old_link, None);
+    drain(&mut s);
+
+    // Heard for one master at a new address.
+    let payload = format!("127.0.0.1,26381,{peer},0,mymaster,127.0.0.1,6379,0");
+    s.handle_client_command(
+        ms(100),
+        ClientId(9),
+        ["PUBLISH", "__sentinel__:hello", &payload]
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect(),
+    );
+    let actions = drain(&mut s);
+    let events: Vec<String> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) if e.is_published() => Some(format!("{} {}", e.channel, e.message)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            format!(
+                "+sentinel-address-switch master mymaster 127.0.0.1 6379 ip 127.0.0.1 port 26381 for {peer}"
+            ),
+            format!(
+                "+sentinel-address-update sentinel {peer} 127.0.0.1 26381 @ mymaster 127.0.0.1 6379 1 additional matching instances"
+            ),
+        ]
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::Close { link } if *link == old_link)),
+        "the shared link to the old address is closed"
+    );
+    for master in ["mymaster", "other"] {
+        assert_eq!(
+            s.known_sentinels(master),
+            vec![(peer.to_string(), Addr::new("127.0.0.1", 26381))],
+            "{master}"
+        );
+    }
+    // The link comes back at the new address (reconnects are throttled to the ping period).
+    s.handle_timeout(ms(1_100));
+    let reconnects: Vec<Addr> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { addr, .. } if addr.port >= 26380 => Some(addr),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reconnects, [Addr::new("127.0.0.1", 26381)]);
+}

@@ -51,7 +51,7 @@ impl Sentinel {
         name: String,
         refcount: usize,
     ) -> MapBuilder {
-        let flags = self.flags(m, kind, node);
+        let flags = self.flags(now, m, kind, node);
         let mut b = MapBuilder(Vec::with_capacity(40));
         b.text("name", &name);
         b.text("ip", &self.shown_host(&node.addr.host));
@@ -101,7 +101,7 @@ impl Sentinel {
     }
 
     /// The flags word, in sentinel.c's order.
-    fn flags(&self, m: &Master, kind: &Kind, node: &Node) -> Vec<&'static str> {
+    fn flags(&self, now: Instant, m: &Master, kind: &Kind, node: &Node) -> Vec<&'static str> {
         let mut f = Vec::new();
         if node.health.is_sdown() {
             f.push("s_down");
@@ -119,11 +119,10 @@ impl Sentinel {
         }
         match kind {
             Kind::Sentinel(runid) => {
-                if m.sentinels
-                    .get(runid)
-                    .and_then(|e| e.master_down)
-                    .is_some_and(|(down, _)| down)
-                {
+                // Like the voted leader, the flag lapses with the answer that set it.
+                if m.sentinels.get(runid).is_some_and(|e| {
+                    self.peer_answer_fresh(now, e) && e.master_down.is_some_and(|(down, _)| down)
+                }) {
                     f.push("master_down");
                 }
             }
@@ -213,7 +212,7 @@ impl Sentinel {
         b.0[1].1 = Frame::bulk(self.shown_host(&entry.addr.host));
         b.0[2].1 = bulk_num(entry.addr.port);
         b.num("last-hello-message", ms_since(now, entry.last_hello));
-        b.text("voted-leader", entry.voted_leader.as_deref().unwrap_or("?"));
+        b.text("voted-leader", self.peer_vote(now, entry).unwrap_or("?"));
         b.num("voted-leader-epoch", entry.voted_leader_epoch);
         Some(Frame::Map(b.0))
     }

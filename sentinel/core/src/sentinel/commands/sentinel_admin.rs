@@ -127,6 +127,9 @@ impl Sentinel {
             Err(FailoverRefusal::NoGoodReplica) => {
                 Frame::error("NOGOODSLAVE No suitable replica to promote")
             }
+            Err(FailoverRefusal::EpochExhausted) => {
+                Frame::error("ERR The current epoch is at its maximum, no failover can start")
+            }
         }
     }
 

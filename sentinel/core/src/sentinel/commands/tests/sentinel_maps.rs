@@ -316,3 +316,90 @@ fn last_ping_fields_count_from_now() {
         Some(true)
     );
 }
+
+/// The one reply to `a` from client 1 at `now`.
+fn reply_at(s: &mut Sentinel, now: u64, a: &[&str]) -> Frame {
+    s.handle_client_command(ms(now), ClientId(1), args(a));
+    let actions: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+    let r = replies_to(&actions, 1);
+    assert_eq!(r.len(), 1, "{a:?} gave {r:?}");
+    r.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_peer_answer_older_than_five_ask_periods_clears_its_flag_and_vote() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    hello(&mut s, PEER, 26380, "mymaster", 6379);
+    let mid = s.master_by_name["mymaster"];
+    let answer = |down, leader: &str, epoch| {
+        Frame::Array(vec![
+            Frame::Integer(down),
+            bulk(leader),
+            Frame::Integer(epoch),
+        ])
+    };
+    s.handle_is_master_down_reply(ms(1_000), mid, PEER, &answer(1, MYID, 3));
+    let peer_at = |s: &mut Sentinel, now| {
+        let Frame::Array(list) = reply_at(s, now, &["SENTINEL", "SENTINELS", "mymaster"]) else {
+            panic!()
+        };
+        let f = |k| field(&list[0], k).unwrap();
+        (f("flags"), f("voted-leader"), f("voted-leader-epoch"))
+    };
+    let standing = (
+        "sentinel,disconnected,master_down".to_string(),
+        MYID.to_string(),
+        "3".to_string(),
+    );
+    let lapsed = (
+        "sentinel,disconnected".to_string(),
+        "?".to_string(),
+        "3".to_string(),
+    );
+    // 5 × ask-period (1 s) after the answer it still stands, then flag and leader go; the
+    // epoch of the vote stays, as in Redis.
+    assert_eq!(peer_at(&mut s, 5_999), standing);
+    assert_eq!(peer_at(&mut s, 6_001), lapsed);
+    // A later answer without a vote does not bring the old one back.
+    s.handle_is_master_down_reply(ms(7_000), mid, PEER, &answer(0, "*", 0));
+    assert_eq!(
+        peer_at(&mut s, 7_001),
+        (
+            "sentinel,disconnected".to_string(),
+            "?".to_string(),
+            "3".to_string()
+        )
+    );
+    s.handle_is_master_down_reply(ms(7_100), mid, PEER, &answer(1, "*", 0));
+    assert_eq!(
+        peer_at(&mut s, 7_101),
+        (standing.0.clone(), "?".to_string(), "3".to_string())
+    );
+}
+
+#[test]
+fn a_lapsed_peer_vote_does_not_elect() {
+    let other = "00000000000000000000000000000000000000cc";
+    // Both peers back PEER in epoch 4 at 1 s.
+    let voted = || {
+        let mut s = sentinel();
+        connected_master(&mut s, "mymaster", 6379);
+        hello(&mut s, PEER, 26380, "mymaster", 6379);
+        hello(&mut s, other, 26381, "mymaster", 6379);
+        let mid = s.master_by_name["mymaster"];
+        s.epoch.raise_to(4);
+        let vote = Frame::Array(vec![Frame::Integer(1), bulk(PEER), Frame::Integer(4)]);
+        for runid in [PEER, other] {
+            s.handle_is_master_down_reply(ms(1_000), mid, runid, &vote);
+        }
+        while s.poll_action().is_some() {}
+        (s, mid)
+    };
+    // Fresh, they elect it (our vote follows the majority).
+    let (mut s, mid) = voted();
+    assert_eq!(s.leader_of(ms(1_500), mid, 4).as_deref(), Some(PEER));
+    // Lapsed, only our own vote counts.
+    let (mut s, mid) = voted();
+    assert_eq!(s.leader_of(ms(6_500), mid, 4), None);
+}
