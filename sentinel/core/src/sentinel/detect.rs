@@ -48,7 +48,7 @@ impl Sentinel {
         let args = vec![
             Bytes::from_static(b"SENTINEL"),
             Bytes::from_static(b"is-master-down-by-addr"),
-            Bytes::from(m.node.addr.host.clone()),
+            Bytes::from(self.master_wire_host(mid, &m.node.addr.host)),
             Bytes::from(m.node.addr.port.to_string()),
             Bytes::from(self.epoch.get().to_string()),
             Bytes::from(runid),

@@ -91,6 +91,10 @@ pub struct Sentinel {
     /// Masters by their current address (`is-master-down-by-addr` looks them up per request).
     /// Two names may monitor one address; the first monitored wins, as in a name-order scan.
     master_by_addr: BTreeMap<Addr, Vec<MasterId>>,
+    /// The IP a master's hostname resolved to when its address was set (sentinel.c keeps it in
+    /// `addr->ip`): peers name such a master by it in `is-master-down-by-addr`, so the master
+    /// is indexed under it too. Absent for IP addresses and names that did not resolve.
+    master_ip: BTreeMap<MasterId, String>,
     peers: Slab<PeerId, Peer>,
     peer_by_runid: BTreeMap<String, PeerId>,
     links: Slab<LinkId, Link>,
@@ -155,6 +159,7 @@ impl Sentinel {
             masters: Slab::default(),
             master_by_name: BTreeMap::new(),
             master_by_addr: BTreeMap::new(),
+            master_ip: BTreeMap::new(),
             peers: Slab::default(),
             peer_by_runid: BTreeMap::new(),
             links: Slab::default(),
@@ -399,16 +404,41 @@ impl Sentinel {
     }
 
     fn index_master_addr(&mut self, mid: MasterId, addr: Addr) {
+        if addr.host.parse::<std::net::IpAddr>().is_err()
+            && let Some(ip) = (self.front.resolver)(&addr.host)
+        {
+            let by_ip = Addr::new(ip.clone(), addr.port);
+            self.master_by_addr.entry(by_ip).or_default().push(mid);
+            self.master_ip.insert(mid, ip);
+        }
         self.master_by_addr.entry(addr).or_default().push(mid);
     }
 
     fn unindex_master_addr(&mut self, mid: MasterId, addr: &Addr) {
-        if let Some(ids) = self.master_by_addr.get_mut(addr) {
-            ids.retain(|id| *id != mid);
-            if ids.is_empty() {
-                self.master_by_addr.remove(addr);
+        let by_ip = self
+            .master_ip
+            .remove(&mid)
+            .map(|ip| Addr::new(ip, addr.port));
+        for key in std::iter::once(addr).chain(by_ip.as_ref()) {
+            if let Some(ids) = self.master_by_addr.get_mut(key) {
+                ids.retain(|id| *id != mid);
+                if ids.is_empty() {
+                    self.master_by_addr.remove(key);
+                }
             }
         }
+    }
+
+    /// How `is-master-down-by-addr` names a master to peers (sentinel.c uses
+    /// `announceSentinelAddr`): its hostname with `announce-hostnames yes`, else its IP.
+    pub(crate) fn master_wire_host(&self, mid: MasterId, host: &str) -> String {
+        if self.front.options.announce_hostnames {
+            return host.to_string();
+        }
+        self.master_ip
+            .get(&mid)
+            .cloned()
+            .unwrap_or_else(|| host.to_string())
     }
 
     /// The master whose current address is `addr`.

@@ -561,3 +561,41 @@ fn control_characters_are_refused_where_the_config_keeps_them_unquoted() {
         Frame::ok()
     );
 }
+
+#[test]
+fn a_master_monitored_by_hostname_is_found_by_its_ip_for_votes() {
+    let mut s = sentinel();
+    s.set_resolver(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
+    );
+    reply(
+        &mut s,
+        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
+    );
+    let ask = |s: &mut Sentinel, host: &str, epoch: &str, runid: &str| {
+        reply(
+            s,
+            &[
+                "SENTINEL",
+                "IS-MASTER-DOWN-BY-ADDR",
+                host,
+                "6379",
+                epoch,
+                runid,
+            ],
+        )
+    };
+    let vote = |leader: &str, epoch: i64| {
+        Frame::Array(vec![Frame::Integer(0), bulk(leader), Frame::Integer(epoch)])
+    };
+    // A stock sentinel (announce-hostnames no) names the master by the IP it resolved to.
+    assert_eq!(ask(&mut s, "10.0.0.5", "1", "peer-a"), vote("peer-a", 1));
+    // With announce-hostnames yes peers name it by its hostname.
+    assert_eq!(ask(&mut s, "db.example", "2", "peer-b"), vote("peer-b", 2));
+    assert_eq!(ask(&mut s, "10.0.0.6", "3", "peer-c"), vote("*", 0));
+    // Removed, it is found by neither.
+    reply(&mut s, &["SENTINEL", "REMOVE", "h"]);
+    assert_eq!(ask(&mut s, "10.0.0.5", "4", "peer-d"), vote("*", 0));
+}
