@@ -111,6 +111,12 @@ impl Node {
         }
     }
 
+    /// The last PING reply of any kind (sentinel.c `last_pong_time`, which starts when the
+    /// instance is created).
+    pub fn last_ping_reply(&self) -> Instant {
+        self.last_reply.unwrap_or(self.last_ok_reply)
+    }
+
     /// How long the instance has gone without an acceptable reply, as SDOWN measures it
     /// (sentinel.c `sentinelCheckSubjectivelyDown`).
     pub fn silence(&self, now: Instant, link_up: bool, down_after: Duration) -> Duration {

@@ -141,9 +141,15 @@ impl Sentinel {
 
     /// The driver failed to connect `link`, or the connection broke.
     pub fn handle_link_down(&mut self, now: Instant, link: LinkId) {
-        let Some(l) = self.links.remove(link) else {
-            return;
-        };
+        if let Some(owner) = self.forget_link(now, link) {
+            self.service(now, owner);
+        }
+    }
+
+    /// Removes `link` and detaches it from its owner, whom it returns; the caller services the
+    /// owner (which reconnects it).
+    pub(crate) fn forget_link(&mut self, now: Instant, link: LinkId) -> Option<Owner> {
+        let l = self.links.remove(link)?;
         let channel = match l.kind {
             LinkKind::Command => "-cmd-link-reconnection",
             LinkKind::PubSub => "-pubsub-link-reconnection",
@@ -161,7 +167,7 @@ impl Sentinel {
                 node.pubsub = None;
             }
         }
-        self.service(now, l.owner);
+        Some(l.owner)
     }
 
     /// A reply (or, on a pub/sub link, a message) arrived on `link`.

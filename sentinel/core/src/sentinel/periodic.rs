@@ -42,6 +42,9 @@ impl Sentinel {
             return;
         };
         let timing = self.params.timing.clone();
+        if !self.in_tilt() {
+            self.recycle_idle_links(now, owner, cadence.down_after);
+        }
         let Some(node) = self.node(owner) else { return };
         let wants_pubsub = !matches!(owner, Owner::Peer(_));
         let disconnected = node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none());
@@ -155,6 +158,54 @@ impl Sentinel {
         self.emit_about(owner, Level::Warning, event, "");
     }
 
+    /// When `owner`'s links should be recycled for inactivity (sentinel.c, in
+    /// `sentinelCheckSubjectivelyDown`): the command link once it is older than
+    /// `min-link-reconnect-period` and a PING has been pending, with no reply of any kind, for
+    /// more than down-after / 2; the pub/sub link once it is that old and has carried nothing
+    /// for 3 × publish-period. Both are fixed times until some input moves them.
+    fn link_recycle_deadlines(
+        &self,
+        owner: Owner,
+        down_after: Duration,
+    ) -> (Option<Instant>, Option<Instant>) {
+        let Some(node) = self.node(owner) else {
+            return (None, None);
+        };
+        let timing = &self.params.timing;
+        let tick = Duration::from_nanos(1);
+        let cmd = node.cmd.and_then(|l| self.links.get(l)).and_then(|l| {
+            let pending = node.ping_pending_since?;
+            let half = down_after / 2;
+            let at = (l.opened + timing.min_link_reconnect_period)
+                .max(pending + half)
+                .max(node.last_ping_reply() + half);
+            Some(at + tick)
+        });
+        let pubsub = node.pubsub.and_then(|l| self.links.get(l)).map(|l| {
+            (l.opened + timing.min_link_reconnect_period)
+                .max(l.last_activity + timing.publish_period * 3)
+                + tick
+        });
+        (cmd, pubsub)
+    }
+
+    /// Closes the links of `owner` that are due for recycling; the reconnect that follows is
+    /// the ordinary one (throttled to one attempt per ping period).
+    fn recycle_idle_links(&mut self, now: Instant, owner: Owner, down_after: Duration) {
+        let (cmd_at, pubsub_at) = self.link_recycle_deadlines(owner, down_after);
+        let Some(node) = self.node(owner) else { return };
+        let due = [(node.cmd, cmd_at), (node.pubsub, pubsub_at)];
+        for (link, at) in due {
+            if let (Some(link), Some(at)) = (link, at)
+                && at <= now
+            {
+                self.actions
+                    .push_back(crate::action::Action::Close { link });
+                self.forget_link(now, link);
+            }
+        }
+    }
+
     /// The earliest time something will be due for `owner`.
     fn reschedule(
         &mut self,
@@ -198,6 +249,11 @@ impl Sentinel {
             }
         }
         next.extend(extra);
+        if !self.in_tilt() {
+            let (cmd, pubsub) = self.link_recycle_deadlines(owner, cadence.down_after);
+            next.extend(cmd);
+            next.extend(pubsub);
+        }
         if let Some(at) = self.sdown_extra_deadline(owner) {
             next.push(at);
         }

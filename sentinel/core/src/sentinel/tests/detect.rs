@@ -1,0 +1,225 @@
+//! Failure-detection details (spec §3.2, §3.3, §3.5), driven against scripted instances.
+
+use super::*;
+
+const RUNID_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/// What the sentinel did while it was driven.
+#[derive(Default)]
+struct Log {
+    /// (ms, channel, message) of every event.
+    events: Vec<(u64, &'static str, String)>,
+    /// (ms, link, command line) of every command sent.
+    sent: Vec<(u64, LinkId, String)>,
+    /// (ms, link) of every link the core closed.
+    closed: Vec<(u64, LinkId)>,
+    /// (ms, link, port) of every connect asked for.
+    connects: Vec<(u64, LinkId, u16)>,
+}
+
+impl Log {
+    fn channel(&self, channel: &str) -> Vec<u64> {
+        self.events
+            .iter()
+            .filter(|(_, c, _)| *c == channel)
+            .map(|(t, _, _)| *t)
+            .collect()
+    }
+
+    fn sent_on(&self, link: LinkId, command: &str) -> Vec<u64> {
+        self.sent
+            .iter()
+            .filter(|(_, l, c)| *l == link && c == command)
+            .map(|(t, _, _)| *t)
+            .collect()
+    }
+}
+
+/// How a test answers a command: `None` leaves it unanswered.
+type Responder<'a> = &'a mut dyn FnMut(u64, LinkId, &str) -> Option<Frame>;
+
+fn line(args: &[Bytes]) -> String {
+    args.iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Handles the actions queued so far (and those the answers queue) at `now`.
+fn settle(s: &mut Sentinel, now: u64, log: &mut Log, reply: Responder<'_>) {
+    for _ in 0..1_000 {
+        let actions = drain(s);
+        if actions.is_empty() {
+            return;
+        }
+        for a in actions {
+            match a {
+                Action::Send { link, args } => {
+                    let l = line(&args);
+                    log.sent.push((now, link, l.clone()));
+                    if let Some(frame) = reply(now, link, &l) {
+                        s.handle_reply(ms(now), link, frame);
+                    }
+                }
+                Action::Publish(e) => log.events.push((now, e.channel, e.message)),
+                Action::Close { link } => log.closed.push((now, link)),
+                Action::Connect { link, addr } => log.connects.push((now, link, addr.port)),
+                _ => {}
+            }
+        }
+    }
+    panic!("actions never settle at {now} ms");
+}
+
+/// Drives `s` from `from` to `to` ms, waking it at each of its deadlines.
+fn drive(s: &mut Sentinel, from: u64, to: u64, reply: Responder<'_>) -> Log {
+    let mut log = Log::default();
+    let mut now = from;
+    settle(s, now, &mut log, reply);
+    loop {
+        let next = s
+            .poll_timeout()
+            .map_or(to + 1, |t| t.as_nanos().div_ceil(1_000_000))
+            .max(now + 1);
+        if next > to {
+            return log;
+        }
+        now = next;
+        s.handle_timeout(ms(now));
+        settle(s, now, &mut log, reply);
+    }
+}
+
+fn info_master(runid: &str) -> Frame {
+    Frame::bulk(format!(
+        "# Server\r\nrun_id:{runid}\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
+    ))
+}
+
+/// A healthy instance: PONG, INFO from `info`, everything else OK.
+fn healthy(command: &str, info: &Frame) -> Frame {
+    match command {
+        "PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+        "INFO" => info.clone(),
+        c if c.starts_with("PUBLISH") => Frame::Integer(1),
+        c if c.starts_with("SUBSCRIBE") => Frame::Array(vec![
+            Frame::bulk("subscribe"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::Integer(1),
+        ]),
+        _ => Frame::ok(),
+    }
+}
+
+/// Monitors a master with `params` and asks for its links; returns (cmd, pubsub), both up at
+/// 1 ms with nothing answered yet.
+fn connected_with(s: &mut Sentinel, params: MasterParams) -> (LinkId, LinkId) {
+    s.monitor(ms(0), params).unwrap();
+    s.handle_timeout(ms(0));
+    let links: Vec<LinkId> = drain(s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Connect { link, .. } => Some(link),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links.len(), 2);
+    s.handle_link_up(ms(1), links[0], Some("127.0.0.1".into()));
+    s.handle_link_up(ms(1), links[1], Some("127.0.0.1".into()));
+    (links[0], links[1])
+}
+
+#[test]
+fn a_stalled_command_link_older_than_the_reconnect_period_is_closed() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(2_000));
+    // Nothing is ever answered on the command link.
+    let log = drive(&mut s, 1, 20_000, &mut |_, l, c| {
+        (l != cmd).then(|| healthy(c, &Frame::NullBulk))
+    });
+    let sdown = log.channel("+sdown");
+    assert_eq!(sdown.len(), 1);
+    assert!(sdown[0] <= 2_001, "sdown at {}", sdown[0]);
+    // Pending for > down-after/2 long before, but the link is young until 15 s.
+    let closed: Vec<u64> = log
+        .closed
+        .iter()
+        .filter(|(_, l)| *l == cmd)
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(closed, vec![15_001], "{:?}", log.closed);
+    // The normal reconnect path follows.
+    assert!(
+        log.connects.iter().any(|(t, _, _)| *t >= 15_001),
+        "{:?}",
+        log.connects
+    );
+    assert!(
+        s.is_sdown("mymaster"),
+        "the reconnect does not clear S_DOWN"
+    );
+}
+
+#[test]
+fn error_replies_keep_the_command_link_open() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(2_000));
+    let info = info_master(RUNID_A);
+    let log = drive(&mut s, 1, 20_000, &mut |_, _, c| match c {
+        "PING" => Some(Frame::error("NOAUTH Authentication required.")),
+        _ => Some(healthy(c, &info)),
+    });
+    // S_DOWN (no valid reply), but the link is alive: it is not recycled.
+    assert!(s.is_sdown("mymaster"));
+    assert!(log.sent_on(cmd, "PING").len() > 20);
+    assert!(
+        !log.closed.iter().any(|(_, l)| *l == cmd),
+        "{:?}",
+        log.closed
+    );
+}
+
+#[test]
+fn a_silent_pubsub_link_is_closed_and_reopened() {
+    let mut s = sentinel();
+    let (cmd, pubsub) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    // The command link is fine; the pub/sub link gets its subscription ack and then nothing.
+    let log = drive(&mut s, 1, 16_000, &mut |_, _, c| Some(healthy(c, &info)));
+    let closed: Vec<_> = log.closed.iter().filter(|(_, l)| *l == pubsub).collect();
+    assert_eq!(closed, vec![&(15_001, pubsub)], "{:?}", log.closed);
+    assert!(!log.closed.iter().any(|(_, l)| *l == cmd));
+    assert!(log.connects.iter().any(|(t, _, _)| *t >= 15_001));
+}
+
+#[test]
+fn a_pubsub_link_carrying_hellos_stays_open() {
+    let mut s = sentinel();
+    let (cmd, pubsub) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    let mut echoes: Vec<Bytes> = Vec::new();
+    let mut log = Log::default();
+    let mut now = 1;
+    // Our own hellos come back on the pub/sub link, as a real master delivers them.
+    while now < 30_000 {
+        let step = drive(&mut s, now, now + 100, &mut |_, l, c| {
+            if l == cmd
+                && let Some(payload) = c.strip_prefix("PUBLISH __sentinel__:hello ")
+            {
+                echoes.push(Bytes::copy_from_slice(payload.as_bytes()));
+            }
+            Some(healthy(c, &info))
+        });
+        log.closed.extend(step.closed);
+        now += 100;
+        for payload in echoes.drain(..) {
+            let msg = Frame::Array(vec![
+                Frame::bulk("message"),
+                Frame::bulk("__sentinel__:hello"),
+                Frame::Bulk(payload),
+            ]);
+            s.handle_reply(ms(now), pubsub, msg);
+        }
+    }
+    assert!(log.closed.is_empty(), "{:?}", log.closed);
+}
