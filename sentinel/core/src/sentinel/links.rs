@@ -213,14 +213,21 @@ impl Sentinel {
             return;
         };
         node.last_reply = Some(now);
-        let acceptable = match frame {
-            Frame::Simple(s) => s.as_ref() == b"PONG",
-            Frame::Error(e) => e.starts_with(b"LOADING") || e.starts_with(b"MASTERDOWN"),
-            _ => false,
-        };
+        let pong = matches!(frame, Frame::Simple(s) if s.as_ref() == b"PONG");
+        let acceptable = pong
+            || matches!(frame, Frame::Error(e)
+                if e.starts_with(b"LOADING") || e.starts_with(b"MASTERDOWN"));
         if acceptable {
             node.last_ok_reply = now;
             node.ping_pending_since = None;
+        }
+        // Only a real PONG ends a reboot: a master still loading its data set (`-LOADING`)
+        // counts as down once `master-reboot-down-after-period` has passed.
+        if pong
+            && let Owner::Master(mid) = owner
+            && let Some(m) = self.masters.get_mut(mid)
+        {
+            m.reboot_since = None;
         }
     }
 

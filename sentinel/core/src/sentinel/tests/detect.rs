@@ -3,6 +3,7 @@
 use super::*;
 
 const RUNID_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const RUNID_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 /// What the sentinel did while it was driven.
 #[derive(Default)]
@@ -127,6 +128,56 @@ fn connected_with(s: &mut Sentinel, params: MasterParams) -> (LinkId, LinkId) {
     s.handle_link_up(ms(1), links[0], Some("127.0.0.1".into()));
     s.handle_link_up(ms(1), links[1], Some("127.0.0.1".into()));
     (links[0], links[1])
+}
+
+#[test]
+fn a_real_pong_ends_the_reboot_down_state_loading_does_not() {
+    let mut s = sentinel();
+    let mut p = master_params(30_000);
+    p.master_reboot_down_after_period = Duration::from_millis(2_000);
+    let (cmd, _) = connected_with(&mut s, p);
+    let before = info_master(RUNID_A);
+    let log = drive(&mut s, 1, 5_000, &mut |_, _, c| Some(healthy(c, &before)));
+    assert!(log.channel("+reboot").is_empty());
+    // Restarted with a new run id, loading its data set: PING gets `-LOADING`.
+    let after = info_master(RUNID_B);
+    let log = drive(&mut s, 5_000, 20_000, &mut |_, _, c| match c {
+        "PING" => Some(Frame::error(
+            "LOADING Redis is loading the dataset in memory",
+        )),
+        _ => Some(healthy(c, &after)),
+    });
+    let reboot = log.channel("+reboot");
+    assert_eq!(reboot.len(), 1, "{:?}", log.events);
+    let sdown = log.channel("+sdown");
+    assert_eq!(sdown.len(), 1, "{:?}", log.events);
+    assert!(
+        (reboot[0] + 2_000..=reboot[0] + 2_001).contains(&sdown[0]),
+        "reboot at {} ms, sdown at {} ms",
+        reboot[0],
+        sdown[0]
+    );
+    assert!(
+        log.channel("-sdown").is_empty(),
+        "LOADING cleared the reboot"
+    );
+    // It answers all along: pinged, and its command link kept.
+    assert!(log.sent_on(cmd, "PING").len() > 20);
+    assert!(!log.closed.iter().any(|(_, l)| *l == cmd));
+    // Loaded: the first PONG clears the reboot and the S_DOWN with it.
+    let log = drive(&mut s, 20_000, 21_000, &mut |_, _, c| {
+        Some(healthy(c, &after))
+    });
+    assert_eq!(log.channel("-sdown").len(), 1, "{:?}", log.events);
+    assert!(!s.is_sdown("mymaster"));
+    // And a later LOADING (no new run id) does not bring it back.
+    let log = drive(&mut s, 21_000, 25_000, &mut |_, _, c| match c {
+        "PING" => Some(Frame::error(
+            "LOADING Redis is loading the dataset in memory",
+        )),
+        _ => Some(healthy(c, &after)),
+    });
+    assert!(log.channel("+sdown").is_empty(), "{:?}", log.events);
 }
 
 #[test]
