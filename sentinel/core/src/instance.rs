@@ -86,6 +86,8 @@ pub struct Node {
     pub health_changed: Instant,
     /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
     pub info_text: Option<bytes::Bytes>,
+    /// `SCRIPT KILL` was sent for a `-BUSY` PING reply while S_DOWN (cleared on `-sdown`).
+    pub script_kill_sent: bool,
 }
 
 impl Node {
@@ -108,6 +110,7 @@ impl Node {
             awaiting_first_link: None,
             health_changed: now,
             info_text: None,
+            script_kill_sent: false,
         }
     }
 
@@ -360,8 +363,6 @@ pub struct Master {
     pub failover: FailoverTrack,
     /// The run id changed (a reboot) at this time; cleared by a real `PONG`.
     pub reboot_since: Option<Instant>,
-    /// `SCRIPT KILL` was sent for a `-BUSY` reply while S_DOWN.
-    pub script_kill_sent: bool,
 }
 
 impl Master {
@@ -379,7 +380,6 @@ impl Master {
             odown_since: None,
             failover: FailoverTrack::new(now),
             reboot_since: None,
-            script_kill_sent: false,
         }
     }
 }

@@ -453,7 +453,7 @@ impl Sentinel {
         m.failover.epoch = epoch;
         m.leader = None;
         m.reboot_since = None;
-        m.script_kill_sent = false;
+        m.node.script_kill_sent = false;
         m.node.health = Health::Up;
         m.node.runid = None;
         for e in m.sentinels.values_mut() {

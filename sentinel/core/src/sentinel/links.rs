@@ -195,7 +195,7 @@ impl Sentinel {
             return;
         };
         match pending {
-            Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, &frame),
+            Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, link, &frame),
             Pending::Info => self.handle_info_reply(now, owner, frame),
             Pending::IsMasterDown { master, peer } => {
                 self.handle_is_master_down_reply(now, master, &peer, &frame)
@@ -208,7 +208,7 @@ impl Sentinel {
         self.service(now, owner);
     }
 
-    fn handle_ping_reply(&mut self, now: Instant, owner: Owner, frame: &Frame) {
+    fn handle_ping_reply(&mut self, now: Instant, owner: Owner, link: LinkId, frame: &Frame) {
         let Some(node) = self.node_mut(owner) else {
             return;
         };
@@ -220,6 +220,14 @@ impl Sentinel {
         if acceptable {
             node.last_ok_reply = now;
             node.ping_pending_since = None;
+        }
+        // A script keeps the instance busy and it is down because of it: kill the script, once
+        // per S_DOWN period (sentinel.c, in the PING reply callback).
+        let busy = matches!(frame, Frame::Error(e) if e.starts_with(b"BUSY"));
+        if busy && node.health.is_sdown() && !node.script_kill_sent {
+            node.script_kill_sent = true;
+            let args = vec![Bytes::from_static(b"SCRIPT"), Bytes::from_static(b"KILL")];
+            self.send_command(link, owner, args, Pending::Ignored);
         }
         // Only a real PONG ends a reboot: a master still loading its data set (`-LOADING`)
         // counts as down once `master-reboot-down-after-period` has passed.

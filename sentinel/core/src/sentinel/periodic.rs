@@ -154,6 +154,9 @@ impl Sentinel {
         if let Some(node) = self.node_mut(owner) {
             node.health = health;
             node.health_changed = now;
+            if health == Health::Up {
+                node.script_kill_sent = false;
+            }
         }
         self.emit_about(owner, Level::Warning, event, "");
     }

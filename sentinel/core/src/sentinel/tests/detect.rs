@@ -130,6 +130,36 @@ fn connected_with(s: &mut Sentinel, params: MasterParams) -> (LinkId, LinkId) {
     (links[0], links[1])
 }
 
+/// The `flags` field of `SENTINEL MASTER mymaster`.
+fn master_flags(s: &mut Sentinel, now: u64) -> String {
+    let args = ["SENTINEL", "MASTER", "mymaster"]
+        .iter()
+        .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+        .collect();
+    s.handle_client_command(ms(now), ClientId(77), args);
+    let frame = drain(s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Reply { frame, .. } => Some(frame),
+            _ => None,
+        })
+        .expect("a reply");
+    let pairs: Vec<(Frame, Frame)> = match frame {
+        Frame::Map(pairs) => pairs,
+        Frame::Array(items) => items
+            .chunks(2)
+            .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
+            .collect(),
+        other => panic!("unexpected reply {other:?}"),
+    };
+    pairs
+        .iter()
+        .find(|(k, _)| k.as_bytes() == Some(b"flags"))
+        .and_then(|(_, v)| v.as_bytes())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .expect("a flags field")
+}
+
 #[test]
 fn a_real_pong_ends_the_reboot_down_state_loading_does_not() {
     let mut s = sentinel();
@@ -178,6 +208,51 @@ fn a_real_pong_ends_the_reboot_down_state_loading_does_not() {
         _ => Some(healthy(c, &after)),
     });
     assert!(log.channel("+sdown").is_empty(), "{:?}", log.events);
+}
+
+#[test]
+fn busy_while_sdown_sends_one_script_kill_through_the_rename_table() {
+    let mut s = sentinel();
+    let mut p = master_params(1_000);
+    p.renamed_commands.insert("SCRIPT".into(), "XSCRIPT".into());
+    let (cmd, _) = connected_with(&mut s, p);
+    let info = info_master(RUNID_A);
+    drive(&mut s, 1, 100, &mut |_, _, c| Some(healthy(c, &info)));
+    // A script runs away: every PING gets `-BUSY`, which is no valid reply.
+    let busy = |_: u64, _: LinkId, c: &str| match c {
+        "PING" => Some(Frame::error(
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.",
+        )),
+        _ => Some(healthy(c, &info)),
+    };
+    let log = drive(&mut s, 100, 5_000, &mut { busy });
+    let sdown = log.channel("+sdown");
+    assert_eq!(sdown.len(), 1, "{:?}", log.events);
+    let kills = log.sent_on(cmd, "XSCRIPT KILL");
+    assert_eq!(kills.len(), 1, "one SCRIPT KILL: {:?}", log.sent);
+    assert!(kills[0] >= sdown[0], "only once S_DOWN");
+    assert!(log.sent_on(cmd, "SCRIPT KILL").is_empty());
+    assert!(master_flags(&mut s, 5_000).contains("script_kill_sent"));
+    // The script ends: the master is back, and the next S_DOWN may kill again.
+    let log = drive(&mut s, 5_000, 6_000, &mut |_, _, c| Some(healthy(c, &info)));
+    assert_eq!(log.channel("-sdown").len(), 1);
+    assert!(!master_flags(&mut s, 6_000).contains("script_kill_sent"));
+    let log = drive(&mut s, 6_000, 10_000, &mut { busy });
+    assert_eq!(log.sent_on(cmd, "XSCRIPT KILL").len(), 1, "{:?}", log.sent);
+}
+
+#[test]
+fn busy_before_sdown_kills_nothing() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    let log = drive(&mut s, 1, 5_000, &mut |_, _, c| match c {
+        "PING" => Some(Frame::error("BUSY Redis is busy running a script.")),
+        _ => Some(healthy(c, &info)),
+    });
+    assert!(!s.is_sdown("mymaster"));
+    assert!(log.sent_on(cmd, "SCRIPT KILL").is_empty());
+    assert!(!master_flags(&mut s, 5_000).contains("script_kill_sent"));
 }
 
 #[test]
