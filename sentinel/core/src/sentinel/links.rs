@@ -314,6 +314,20 @@ impl Sentinel {
         Some(args)
     }
 
+    /// How many commands may be in flight on `owner`'s command link before periodic commands
+    /// are skipped: `SENTINEL_MAX_PENDING_COMMANDS` times the link's refcount (a peer link is
+    /// shared by every master both sentinels monitor).
+    pub(crate) fn pending_limit(&self, owner: Owner) -> usize {
+        let refcount = match owner {
+            Owner::Peer(pid) => self.peers.get(pid).map_or(1, |p| p.masters.len().max(1)),
+            Owner::Master(_) | Owner::Replica(..) => 1,
+        };
+        self.params
+            .limits
+            .pending_commands_max
+            .saturating_mul(refcount)
+    }
+
     /// Commands in flight on `link`.
     pub(crate) fn pending_len(&self, link: Option<LinkId>) -> usize {
         link.and_then(|l| self.links.get(l))

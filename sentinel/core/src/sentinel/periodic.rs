@@ -58,7 +58,7 @@ impl Sentinel {
 
         let Some(node) = self.node(owner) else { return };
         let cmd = node.cmd;
-        if self.link_up(cmd) && self.pending_len(cmd) < self.params.limits.pending_commands_max {
+        if self.link_up(cmd) && self.pending_len(cmd) < self.pending_limit(owner) {
             self.send_periodic(now, owner, &cadence, &timing);
         }
         let mut extra = None;

@@ -1,9 +1,11 @@
 //! Failure-detection details (spec §3.2, §3.3, §3.5), driven against scripted instances.
 
 use super::*;
+use crate::link::Pending;
 
 const RUNID_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const RUNID_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const PEER: &str = "0000000000000000000000000000000000000002";
 
 /// What the sentinel did while it was driven.
 #[derive(Default)]
@@ -348,4 +350,86 @@ fn a_pubsub_link_carrying_hellos_stays_open() {
         }
     }
     assert!(log.closed.is_empty(), "{:?}", log.closed);
+}
+
+/// Two masters both watched by the peer sentinel `PEER`: its one link has refcount 2.
+fn shared_peer_link(s: &mut Sentinel) -> (LinkId, LinkId) {
+    let (_, pubsub) = connected_with(s, master_params(30_000));
+    let mut other = master_params(30_000);
+    other.name = "other".into();
+    other.addr = Addr::new("127.0.0.1", 6390);
+    s.monitor(ms(1), other).unwrap();
+    drain(s);
+    acknowledge_subscription(s, pubsub);
+    for (name, port) in [("mymaster", 6379), ("other", 6390)] {
+        let payload = format!("127.0.0.1,26380,{PEER},0,{name},127.0.0.1,{port},0");
+        let msg = Frame::Array(vec![
+            Frame::bulk("message"),
+            Frame::bulk("__sentinel__:hello"),
+            Frame::bulk(&payload),
+        ]);
+        s.handle_reply(ms(3), pubsub, msg);
+    }
+    s.handle_timeout(ms(3));
+    let peer_link = drain(s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, addr } if addr.port == 26380 => Some(link),
+            _ => None,
+        })
+        .expect("a link to the peer");
+    s.handle_link_up(ms(4), peer_link, None);
+    drain(s);
+    (pubsub, peer_link)
+}
+
+#[test]
+fn back_pressure_scales_with_the_link_refcount() {
+    let mut s = sentinel();
+    let (_, peer_link) = shared_peer_link(&mut s);
+    let peer = s.peer_by_runid[PEER];
+    assert_eq!(s.peers.get(peer).unwrap().masters.len(), 2);
+    // 150 commands in flight: under 100 × 2, so periodic PINGs still go out.
+    for _ in 0..150 {
+        s.links
+            .get_mut(peer_link)
+            .unwrap()
+            .pending
+            .push_back(Pending::Ignored);
+    }
+    let log = drive(&mut s, 5, 2_000, &mut |_, _, _| None);
+    assert!(
+        !log.sent_on(peer_link, "PING").is_empty(),
+        "no PING at {} pending",
+        s.pending_len(Some(peer_link))
+    );
+    // At 200 they stop.
+    let pending = s.pending_len(Some(peer_link));
+    for _ in pending..200 {
+        s.links
+            .get_mut(peer_link)
+            .unwrap()
+            .pending
+            .push_back(Pending::Ignored);
+    }
+    let log = drive(&mut s, 2_000, 4_000, &mut |_, _, _| None);
+    assert!(log.sent.iter().all(|(_, l, _)| *l != peer_link));
+}
+
+#[test]
+fn back_pressure_on_an_unshared_link_is_100() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    drain(&mut s);
+    for _ in 0..96 {
+        s.links
+            .get_mut(cmd)
+            .unwrap()
+            .pending
+            .push_back(Pending::Ignored);
+    }
+    // 4 already in flight (SETNAME, PING, INFO, PUBLISH): 100.
+    assert_eq!(s.pending_len(Some(cmd)), 100);
+    let log = drive(&mut s, 1, 3_000, &mut |_, _, _| None);
+    assert!(log.sent.iter().all(|(_, l, _)| *l != cmd), "{:?}", log.sent);
 }
