@@ -80,7 +80,10 @@ impl Sentinel {
     ) {
         let Some(node) = self.node(owner) else { return };
         let Some(cmd) = node.cmd else { return };
-        let ping_due = now - node.last_ok_reply >= cadence.ping_interval
+        // Redis's test is on the last reply of any kind: an instance answering with errors is
+        // pinged once per interval, not once per half interval (its S_DOWN clock, the oldest
+        // unanswered PING, is not affected either way).
+        let ping_due = now - node.last_ping_reply() >= cadence.ping_interval
             && node
                 .last_ping_sent
                 .is_none_or(|t| now - t >= cadence.ping_interval / 2);
@@ -225,7 +228,7 @@ impl Sentinel {
             next.push(node.last_reconnect.map_or(now, |t| t + timing.ping_period));
         }
         if self.link_up(node.cmd) {
-            let ping_at = node.last_ok_reply + cadence.ping_interval;
+            let ping_at = node.last_ping_reply() + cadence.ping_interval;
             let half = node
                 .last_ping_sent
                 .map_or(now, |t| t + cadence.ping_interval / 2);

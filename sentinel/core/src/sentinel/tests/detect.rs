@@ -433,3 +433,29 @@ fn back_pressure_on_an_unshared_link_is_100() {
     let log = drive(&mut s, 1, 3_000, &mut |_, _, _| None);
     assert!(log.sent.iter().all(|(_, l, _)| *l != cmd), "{:?}", log.sent);
 }
+
+#[test]
+fn ping_cadence_counts_error_replies_as_replies() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    let log = drive(&mut s, 1, 10_001, &mut |_, _, c| match c {
+        "PING" => Some(Frame::error("NOAUTH Authentication required.")),
+        _ => Some(healthy(c, &info)),
+    });
+    // One PING per ping interval (250 ms), not per half interval.
+    let pings = log.sent_on(cmd, "PING");
+    assert!(
+        (39..=41).contains(&pings.len()),
+        "{} PINGs: {pings:?}",
+        pings.len()
+    );
+    // A pending PING is still re-sent at half the interval.
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    let log = drive(&mut s, 1, 10_001, &mut |_, l, c| {
+        (l != cmd).then(|| healthy(c, &info))
+    });
+    let pings = log.sent_on(cmd, "PING").len();
+    assert!((79..=81).contains(&pings), "{pings} PINGs");
+}
