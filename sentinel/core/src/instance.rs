@@ -33,6 +33,7 @@ pub enum Owner {
 /// What an instance's INFO last said its role was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportedRole {
+    /// Not produced by the core (nodes start from the role they are expected to have).
     Unknown,
     Master,
     Replica,
@@ -91,6 +92,9 @@ pub struct Node {
 }
 
 impl Node {
+    /// A node expected to be a master: its reported role starts as `Master`, as sentinel.c
+    /// starts `role_reported` from the configured role, so a first INFO that agrees reports no
+    /// change. Replicas override it; peers never get INFO, so theirs is unused.
     pub fn new(addr: Addr, now: Instant) -> Node {
         Node {
             addr,
@@ -105,7 +109,7 @@ impl Node {
             health: Health::Up,
             info_refreshed: None,
             last_hello_sent: None,
-            role: ReportedRole::Unknown,
+            role: ReportedRole::Master,
             role_since: now,
             awaiting_first_link: None,
             health_changed: now,
@@ -235,8 +239,10 @@ pub struct Replica {
 
 impl Replica {
     pub fn new(addr: Addr, now: Instant) -> Replica {
+        let mut node = Node::new(addr, now);
+        node.role = ReportedRole::Replica;
         Replica {
-            node: Node::new(addr, now),
+            node,
             info: ReplicaInfo::default(),
             reconf: Reconf::None,
             master_addr_change_time: None,

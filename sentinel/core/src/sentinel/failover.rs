@@ -454,6 +454,8 @@ impl Sentinel {
         m.leader = None;
         m.reboot_since = None;
         m.node.script_kill_sent = false;
+        m.node.role = crate::instance::ReportedRole::Master;
+        m.node.role_since = now;
         m.node.health = Health::Up;
         m.node.runid = None;
         for e in m.sentinels.values_mut() {

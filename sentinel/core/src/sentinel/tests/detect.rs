@@ -459,3 +459,101 @@ fn ping_cadence_counts_error_replies_as_replies() {
     let pings = log.sent_on(cmd, "PING").len();
     assert!((79..=81).contains(&pings), "{pings} PINGs");
 }
+
+#[test]
+fn a_first_info_agreeing_with_the_config_reports_no_role_change() {
+    let mut s = sentinel();
+    let (_, _) = connected_with(&mut s, master_params(30_000));
+    let info = Frame::bulk(format!(
+        "run_id:{RUNID_A}\r\nrole:master\r\nconnected_slaves:1\r\n\
+         slave0:ip=127.0.0.1,port=6380,state=online,offset=1,lag=0\r\n"
+    ));
+    let replica_info = Frame::bulk(format!(
+        "run_id:{RUNID_B}\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\n\
+         master_link_status:up\r\nslave_repl_offset:1\r\n"
+    ));
+    let mut replica_links = Vec::new();
+    let mut log = Log::default();
+    let mut now = 1;
+    while now < 3_000 {
+        let step = drive(&mut s, now, now + 50, &mut |_, l, c| {
+            if replica_links.contains(&l) {
+                Some(healthy(c, &replica_info))
+            } else {
+                Some(healthy(c, &info))
+            }
+        });
+        now += 50;
+        for (_, link, port) in &step.connects {
+            if *port == 6380 {
+                replica_links.push(*link);
+                s.handle_link_up(ms(now), *link, None);
+            }
+        }
+        log.events.extend(step.events);
+        log.sent.extend(step.sent);
+    }
+    assert_eq!(log.channel("+slave").len(), 1);
+    assert!(
+        log.sent
+            .iter()
+            .any(|(_, l, c)| replica_links.contains(l) && c == "INFO"),
+        "the replica got an INFO"
+    );
+    assert!(
+        !log.events
+            .iter()
+            .any(|(_, c, _)| c.ends_with("role-change")),
+        "{:?}",
+        log.events
+    );
+    // A replica that reports master is a real change, inconsistent with the config.
+    let promoted = Frame::bulk(format!("run_id:{RUNID_B}\r\nrole:master\r\n"));
+    let log = drive(&mut s, 3_000, 14_000, &mut |_, l, c| {
+        if replica_links.contains(&l) {
+            Some(healthy(c, &promoted))
+        } else {
+            Some(healthy(c, &info))
+        }
+    });
+    let changes: Vec<_> = log
+        .events
+        .iter()
+        .filter(|(_, c, _)| c.ends_with("role-change"))
+        .map(|(_, c, m)| format!("{c} {m}"))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            "-role-change slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379 \
+             new reported role is master"
+        ]
+    );
+}
+
+#[test]
+fn a_reset_master_is_expected_to_be_a_master_again() {
+    let mut s = sentinel();
+    connected_with(&mut s, master_params(30_000));
+    let demoted = Frame::bulk(format!(
+        "run_id:{RUNID_A}\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6390\r\n"
+    ));
+    let log = drive(&mut s, 1, 100, &mut |_, _, c| Some(healthy(c, &demoted)));
+    let changes: Vec<_> = log
+        .events
+        .iter()
+        .filter(|(_, c, _)| c.ends_with("role-change"))
+        .map(|(_, c, m)| format!("{c} {m}"))
+        .collect();
+    assert_eq!(
+        changes,
+        vec!["-role-change master mymaster 127.0.0.1 6379 new reported role is slave"]
+    );
+    let mid = s.master_by_name["mymaster"];
+    s.reset_master(ms(100), mid);
+    let node = &s.masters.get(mid).unwrap().node;
+    assert_eq!(
+        (node.role, node.role_since),
+        (crate::instance::ReportedRole::Master, ms(100))
+    );
+}
