@@ -124,6 +124,21 @@ impl Node {
         self.last_reply.unwrap_or(self.last_ok_reply)
     }
 
+    /// When [`Node::silence`] will exceed `down_after` if nothing arrives (`None`: it cannot,
+    /// the link being up with no PING pending).
+    pub fn silence_deadline(&self, link_up: bool, down_after: Duration) -> Option<Instant> {
+        let start = if let Some(switched) = self.awaiting_first_link {
+            switched + down_after
+        } else if let Some(since) = self.ping_pending_since {
+            since
+        } else if !link_up {
+            self.last_ok_reply
+        } else {
+            return None;
+        };
+        Some(start + down_after + Duration::from_nanos(1))
+    }
+
     /// How long the instance has gone without an acceptable reply, as SDOWN measures it
     /// (sentinel.c `sentinelCheckSubjectivelyDown`).
     pub fn silence(&self, now: Instant, link_up: bool, down_after: Duration) -> Duration {

@@ -227,13 +227,16 @@ impl Sentinel {
         if node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none()) {
             next.push(node.last_reconnect.map_or(now, |t| t + timing.ping_period));
         }
-        if self.link_up(node.cmd) {
+        // Periodic commands, unless back-pressure holds them: then the replies that drain the
+        // link are what wakes the instance.
+        if self.link_up(node.cmd) && self.pending_len(node.cmd) < self.pending_limit(owner) {
             let ping_at = node.last_ping_reply() + cadence.ping_interval;
             let half = node
                 .last_ping_sent
                 .map_or(now, |t| t + cadence.ping_interval / 2);
             next.push(ping_at.max(half));
-            if wants_pubsub {
+            // While an INFO is in flight its reply is the next INFO event.
+            if wants_pubsub && !self.info_pending(node.cmd) {
                 next.push(
                     node.info_refreshed
                         .map_or(now, |t| t + self.info_period_for(owner)),
@@ -244,15 +247,14 @@ impl Sentinel {
                     .map_or(now, |t| t + timing.publish_period),
             );
         }
-        if node.health == Health::Up {
-            let start = node.ping_pending_since.or(if self.link_up(node.cmd) {
-                None
-            } else {
-                Some(node.last_ok_reply)
-            });
-            if let Some(start) = start {
-                next.push(start + cadence.down_after + Duration::from_nanos(1));
-            }
+        // The S_DOWN deadlines only while still ahead: once passed, S_DOWN is already set (or
+        // TILT holds the check, and its end re-evaluates everyone), and a deadline in the past
+        // would wake this instance every millisecond until the condition clears.
+        if node.health == Health::Up
+            && let Some(at) = node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+            && at > now
+        {
+            next.push(at);
         }
         next.extend(extra);
         if !self.in_tilt() {
@@ -260,7 +262,9 @@ impl Sentinel {
             next.extend(cmd);
             next.extend(pubsub);
         }
-        if let Some(at) = self.sdown_extra_deadline(owner) {
+        if let Some(at) = self.sdown_extra_deadline(owner)
+            && at > now
+        {
             next.push(at);
         }
         // Never schedule in the past: something due now that could not be done (a link still

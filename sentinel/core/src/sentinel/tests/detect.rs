@@ -18,6 +18,8 @@ struct Log {
     closed: Vec<(u64, LinkId)>,
     /// (ms, link, port) of every connect asked for.
     connects: Vec<(u64, LinkId, u16)>,
+    /// How many times the sentinel was woken.
+    wakeups: u64,
 }
 
 impl Log {
@@ -88,6 +90,7 @@ fn drive(s: &mut Sentinel, from: u64, to: u64, reply: Responder<'_>) -> Log {
             return log;
         }
         now = next;
+        log.wakeups += 1;
         s.handle_timeout(ms(now));
         settle(s, now, &mut log, reply);
     }
@@ -414,6 +417,8 @@ fn back_pressure_scales_with_the_link_refcount() {
     }
     let log = drive(&mut s, 2_000, 4_000, &mut |_, _, _| None);
     assert!(log.sent.iter().all(|(_, l, _)| *l != peer_link));
+    // Held back, the link waits for replies: it is not polled every millisecond.
+    assert!(log.wakeups <= 20, "{} wake-ups in 2 s", log.wakeups);
 }
 
 #[test]
@@ -556,4 +561,104 @@ fn a_reset_master_is_expected_to_be_a_master_again() {
         (node.role, node.role_since),
         (crate::instance::ReportedRole::Master, ms(100))
     );
+}
+
+#[test]
+fn a_master_down_for_a_reboot_is_not_woken_every_millisecond() {
+    let mut s = sentinel();
+    let mut p = master_params(30_000);
+    p.master_reboot_down_after_period = Duration::from_millis(2_000);
+    connected_with(&mut s, p);
+    let before = info_master(RUNID_A);
+    drive(&mut s, 1, 5_000, &mut |_, _, c| Some(healthy(c, &before)));
+    let after = info_master(RUNID_B);
+    let mut loading = |_: u64, _: LinkId, c: &str| match c {
+        "PING" => Some(Frame::error(
+            "LOADING Redis is loading the dataset in memory",
+        )),
+        _ => Some(healthy(c, &after)),
+    };
+    let log = drive(&mut s, 5_000, 13_000, &mut loading);
+    assert_eq!(log.channel("+sdown"), vec![12_001]);
+    // S_DOWN for the reboot: the next wake-ups are the PINGs (4 a second) and hellos.
+    let log = drive(&mut s, 13_000, 14_000, &mut loading);
+    assert!(log.wakeups <= 10, "{} wake-ups in a second", log.wakeups);
+}
+
+#[test]
+fn a_master_down_for_reporting_slave_is_not_woken_every_millisecond() {
+    let mut s = sentinel();
+    connected_with(&mut s, master_params(1_000));
+    let demoted = Frame::bulk(format!(
+        "run_id:{RUNID_A}\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6390\r\n"
+    ));
+    let log = drive(&mut s, 1, 22_000, &mut |_, _, c| Some(healthy(c, &demoted)));
+    // down-after + 2 × info-period after the first report of role:slave.
+    assert_eq!(log.channel("+sdown"), vec![21_001]);
+    let log = drive(&mut s, 22_000, 23_000, &mut |_, _, c| {
+        Some(healthy(c, &demoted))
+    });
+    assert!(log.wakeups <= 10, "{} wake-ups in a second", log.wakeups);
+}
+
+#[test]
+fn a_master_going_silent_in_tilt_is_not_spun_on_and_is_judged_when_tilt_ends() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(1_000));
+    // The wall clock jumps at 50 ms: TILT until 30 050 ms.
+    let wall = |now: u64, jumped: bool| {
+        crate::time::WallMillis(1_000_000 + now as i64 + if jumped { 60_000 } else { 0 })
+    };
+    s.observe_wall_clock(ms(0), wall(0, false));
+    s.observe_wall_clock(ms(50), wall(50, true));
+    assert!(s.in_tilt());
+    // The master answers nothing; the wall clock is reported whenever the sentinel wakes.
+    let mut log = Log::default();
+    let mut now = 50;
+    let mut wakeups_in_tilt = 0;
+    while now < 32_000 {
+        now = s
+            .poll_timeout()
+            .map_or(now + 1, |t| t.as_nanos().div_ceil(1_000_000))
+            .max(now + 1);
+        if s.in_tilt() && now > 5_000 {
+            wakeups_in_tilt += 1;
+        }
+        s.observe_wall_clock(ms(now), wall(now, true));
+        s.handle_timeout(ms(now));
+        settle(&mut s, now, &mut log, &mut |_, l, c| {
+            (l != cmd).then(|| healthy(c, &Frame::NullBulk))
+        });
+    }
+    assert!(
+        log.channel("+sdown").iter().all(|t| *t >= 30_050),
+        "{:?}",
+        log.events
+    );
+    let tilt_end = log.channel("-tilt");
+    assert_eq!(tilt_end.len(), 1);
+    assert_eq!(
+        log.channel("+sdown").first(),
+        Some(&tilt_end[0]),
+        "{:?}",
+        log.events
+    );
+    // 25 s of TILT: wall-clock checks (10 a second) and PINGs (8 a second), not 1 000.
+    assert!(
+        wakeups_in_tilt < 25 * 30,
+        "{wakeups_in_tilt} wake-ups in 25 s of TILT"
+    );
+}
+
+#[test]
+fn a_frozen_master_is_not_woken_every_millisecond() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(1_000));
+    // Nothing answers on the command link: the first INFO stays in flight.
+    let mut frozen = |_: u64, l: LinkId, c: &str| (l != cmd).then(|| healthy(c, &Frame::NullBulk));
+    let log = drive(&mut s, 1, 5_000, &mut frozen);
+    assert_eq!(log.channel("+sdown").len(), 1);
+    // PINGs at half the interval (8 a second) and hellos; nothing else is due.
+    let log = drive(&mut s, 5_000, 6_000, &mut frozen);
+    assert!(log.wakeups <= 12, "{} wake-ups in a second", log.wakeups);
 }
