@@ -33,6 +33,7 @@ pub enum Owner {
 /// What an instance's INFO last said its role was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportedRole {
+    /// Not produced by the core (nodes start from the role they are expected to have).
     Unknown,
     Master,
     Replica,
@@ -86,9 +87,14 @@ pub struct Node {
     pub health_changed: Instant,
     /// The raw text of the last INFO reply (`SENTINEL INFO-CACHE`).
     pub info_text: Option<bytes::Bytes>,
+    /// `SCRIPT KILL` was sent for a `-BUSY` PING reply while S_DOWN (cleared on `-sdown`).
+    pub script_kill_sent: bool,
 }
 
 impl Node {
+    /// A node expected to be a master: its reported role starts as `Master`, as sentinel.c
+    /// starts `role_reported` from the configured role, so a first INFO that agrees reports no
+    /// change. Replicas override it; peers never get INFO, so theirs is unused.
     pub fn new(addr: Addr, now: Instant) -> Node {
         Node {
             addr,
@@ -103,12 +109,34 @@ impl Node {
             health: Health::Up,
             info_refreshed: None,
             last_hello_sent: None,
-            role: ReportedRole::Unknown,
+            role: ReportedRole::Master,
             role_since: now,
             awaiting_first_link: None,
             health_changed: now,
             info_text: None,
+            script_kill_sent: false,
         }
+    }
+
+    /// The last PING reply of any kind (sentinel.c `last_pong_time`, which starts when the
+    /// instance is created).
+    pub fn last_ping_reply(&self) -> Instant {
+        self.last_reply.unwrap_or(self.last_ok_reply)
+    }
+
+    /// When [`Node::silence`] will exceed `down_after` if nothing arrives (`None`: it cannot,
+    /// the link being up with no PING pending).
+    pub fn silence_deadline(&self, link_up: bool, down_after: Duration) -> Option<Instant> {
+        let start = if let Some(switched) = self.awaiting_first_link {
+            switched + down_after
+        } else if let Some(since) = self.ping_pending_since {
+            since
+        } else if !link_up {
+            self.last_ok_reply
+        } else {
+            return None;
+        };
+        Some(start + down_after + Duration::from_nanos(1))
     }
 
     /// How long the instance has gone without an acceptable reply, as SDOWN measures it
@@ -226,8 +254,10 @@ pub struct Replica {
 
 impl Replica {
     pub fn new(addr: Addr, now: Instant) -> Replica {
+        let mut node = Node::new(addr, now);
+        node.role = ReportedRole::Replica;
         Replica {
-            node: Node::new(addr, now),
+            node,
             info: ReplicaInfo::default(),
             reconf: Reconf::None,
             master_addr_change_time: None,
@@ -354,8 +384,6 @@ pub struct Master {
     pub failover: FailoverTrack,
     /// The run id changed (a reboot) at this time; cleared by a real `PONG`.
     pub reboot_since: Option<Instant>,
-    /// `SCRIPT KILL` was sent for a `-BUSY` reply while S_DOWN.
-    pub script_kill_sent: bool,
 }
 
 impl Master {
@@ -373,7 +401,6 @@ impl Master {
             odown_since: None,
             failover: FailoverTrack::new(now),
             reboot_since: None,
-            script_kill_sent: false,
         }
     }
 }

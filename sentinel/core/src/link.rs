@@ -62,6 +62,9 @@ pub struct Link {
     pub local_ip: Option<String>,
     /// Last time anything arrived on the link.
     pub last_activity: Instant,
+    /// When the connect was asked for (sentinel.c `cc_conn_time` / `pc_conn_time`): links
+    /// younger than `min-link-reconnect-period` are never recycled for inactivity.
+    pub opened: Instant,
 }
 
 impl Link {
@@ -73,6 +76,7 @@ impl Link {
             pending: VecDeque::new(),
             local_ip: None,
             last_activity: now,
+            opened: now,
         }
     }
 

@@ -64,7 +64,7 @@ impl Sentinel {
                 continue;
             };
             if !self.link_up(Some(cmd))
-                || self.pending_len(Some(cmd)) >= self.params.limits.pending_commands_max
+                || self.pending_len(Some(cmd)) >= self.pending_limit(Owner::Peer(pid))
             {
                 continue;
             }

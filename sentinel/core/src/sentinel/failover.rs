@@ -473,7 +473,9 @@ impl Sentinel {
         m.failover.epoch = epoch;
         m.leader = None;
         m.reboot_since = None;
-        m.script_kill_sent = false;
+        m.node.script_kill_sent = false;
+        m.node.role = crate::instance::ReportedRole::Master;
+        m.node.role_since = now;
         m.node.health = Health::Up;
         m.node.runid = None;
         // The peers' answers were about the old address: none says down any more. When they

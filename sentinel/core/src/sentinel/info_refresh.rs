@@ -46,7 +46,8 @@ impl Sentinel {
         self.merge_role(now, owner, &report);
         if let Owner::Replica(mid, rid) = owner {
             self.merge_replica_state(now, mid, rid, &report);
-            if !self.in_tilt() {
+            // The acting half looks at the role this INFO reported; without one, nothing.
+            if !self.in_tilt() && !matches!(report.role, Role::Unknown) {
                 self.act_on_replica(now, mid, rid);
             }
             self.service(now, Owner::Master(mid));

@@ -141,9 +141,15 @@ impl Sentinel {
 
     /// The driver failed to connect `link`, or the connection broke.
     pub fn handle_link_down(&mut self, now: Instant, link: LinkId) {
-        let Some(l) = self.links.remove(link) else {
-            return;
-        };
+        if let Some(owner) = self.forget_link(now, link) {
+            self.service(now, owner);
+        }
+    }
+
+    /// Removes `link` and detaches it from its owner, whom it returns; the caller services the
+    /// owner (which reconnects it).
+    pub(crate) fn forget_link(&mut self, now: Instant, link: LinkId) -> Option<Owner> {
+        let l = self.links.remove(link)?;
         let channel = match l.kind {
             LinkKind::Command => "-cmd-link-reconnection",
             LinkKind::PubSub => "-pubsub-link-reconnection",
@@ -161,7 +167,7 @@ impl Sentinel {
                 node.pubsub = None;
             }
         }
-        self.service(now, l.owner);
+        Some(l.owner)
     }
 
     /// A reply (or, on a pub/sub link, a message) arrived on `link`.
@@ -189,7 +195,7 @@ impl Sentinel {
             return;
         };
         match pending {
-            Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, &frame),
+            Pending::Ping { sent: _ } => self.handle_ping_reply(now, owner, link, &frame),
             Pending::Info => self.handle_info_reply(now, owner, frame),
             Pending::IsMasterDown { master, peer } => {
                 self.handle_is_master_down_reply(now, master, &peer, &frame)
@@ -202,19 +208,34 @@ impl Sentinel {
         self.service(now, owner);
     }
 
-    fn handle_ping_reply(&mut self, now: Instant, owner: Owner, frame: &Frame) {
+    fn handle_ping_reply(&mut self, now: Instant, owner: Owner, link: LinkId, frame: &Frame) {
         let Some(node) = self.node_mut(owner) else {
             return;
         };
         node.last_reply = Some(now);
-        let acceptable = match frame {
-            Frame::Simple(s) => s.as_ref() == b"PONG",
-            Frame::Error(e) => e.starts_with(b"LOADING") || e.starts_with(b"MASTERDOWN"),
-            _ => false,
-        };
+        let pong = matches!(frame, Frame::Simple(s) if s.as_ref() == b"PONG");
+        let acceptable = pong
+            || matches!(frame, Frame::Error(e)
+                if e.starts_with(b"LOADING") || e.starts_with(b"MASTERDOWN"));
         if acceptable {
             node.last_ok_reply = now;
             node.ping_pending_since = None;
+        }
+        // A script keeps the instance busy and it is down because of it: kill the script, once
+        // per S_DOWN period (sentinel.c, in the PING reply callback).
+        let busy = matches!(frame, Frame::Error(e) if e.starts_with(b"BUSY"));
+        if busy && node.health.is_sdown() && !node.script_kill_sent {
+            node.script_kill_sent = true;
+            let args = vec![Bytes::from_static(b"SCRIPT"), Bytes::from_static(b"KILL")];
+            self.send_command(link, owner, args, Pending::Ignored);
+        }
+        // Only a real PONG ends a reboot: a master still loading its data set (`-LOADING`)
+        // counts as down once `master-reboot-down-after-period` has passed.
+        if pong
+            && let Owner::Master(mid) = owner
+            && let Some(m) = self.masters.get_mut(mid)
+        {
+            m.reboot_since = None;
         }
     }
 
@@ -291,6 +312,20 @@ impl Sentinel {
         }
         args.push(Bytes::from(pass.clone()));
         Some(args)
+    }
+
+    /// How many commands may be in flight on `owner`'s command link before periodic commands
+    /// are skipped: `SENTINEL_MAX_PENDING_COMMANDS` times the link's refcount (a peer link is
+    /// shared by every master both sentinels monitor).
+    pub(crate) fn pending_limit(&self, owner: Owner) -> usize {
+        let refcount = match owner {
+            Owner::Peer(pid) => self.peers.get(pid).map_or(1, |p| p.masters.len().max(1)),
+            Owner::Master(_) | Owner::Replica(..) => 1,
+        };
+        self.params
+            .limits
+            .pending_commands_max
+            .saturating_mul(refcount)
     }
 
     /// Commands in flight on `link`.

@@ -42,6 +42,9 @@ impl Sentinel {
             return;
         };
         let timing = self.params.timing.clone();
+        if !self.in_tilt() {
+            self.recycle_idle_links(now, owner, cadence.down_after);
+        }
         let Some(node) = self.node(owner) else { return };
         let wants_pubsub = !matches!(owner, Owner::Peer(_));
         let disconnected = node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none());
@@ -55,7 +58,7 @@ impl Sentinel {
 
         let Some(node) = self.node(owner) else { return };
         let cmd = node.cmd;
-        if self.link_up(cmd) && self.pending_len(cmd) < self.params.limits.pending_commands_max {
+        if self.link_up(cmd) && self.pending_len(cmd) < self.pending_limit(owner) {
             self.send_periodic(now, owner, &cadence, &timing);
         }
         let mut extra = None;
@@ -77,7 +80,10 @@ impl Sentinel {
     ) {
         let Some(node) = self.node(owner) else { return };
         let Some(cmd) = node.cmd else { return };
-        let ping_due = now - node.last_ok_reply >= cadence.ping_interval
+        // Redis's test is on the last reply of any kind: an instance answering with errors is
+        // pinged once per interval, not once per half interval (its S_DOWN clock, the oldest
+        // unanswered PING, is not affected either way).
+        let ping_due = now - node.last_ping_reply() >= cadence.ping_interval
             && node
                 .last_ping_sent
                 .is_none_or(|t| now - t >= cadence.ping_interval / 2);
@@ -151,8 +157,59 @@ impl Sentinel {
         if let Some(node) = self.node_mut(owner) {
             node.health = health;
             node.health_changed = now;
+            if health == Health::Up {
+                node.script_kill_sent = false;
+            }
         }
         self.emit_about(owner, Level::Warning, event, "");
+    }
+
+    /// When `owner`'s links should be recycled for inactivity (sentinel.c, in
+    /// `sentinelCheckSubjectivelyDown`): the command link once it is older than
+    /// `min-link-reconnect-period` and a PING has been pending, with no reply of any kind, for
+    /// more than down-after / 2; the pub/sub link once it is that old and has carried nothing
+    /// for 3 × publish-period. Both are fixed times until some input moves them.
+    fn link_recycle_deadlines(
+        &self,
+        owner: Owner,
+        down_after: Duration,
+    ) -> (Option<Instant>, Option<Instant>) {
+        let Some(node) = self.node(owner) else {
+            return (None, None);
+        };
+        let timing = &self.params.timing;
+        let tick = Duration::from_nanos(1);
+        let cmd = node.cmd.and_then(|l| self.links.get(l)).and_then(|l| {
+            let pending = node.ping_pending_since?;
+            let half = down_after / 2;
+            let at = (l.opened + timing.min_link_reconnect_period)
+                .max(pending + half)
+                .max(node.last_ping_reply() + half);
+            Some(at + tick)
+        });
+        let pubsub = node.pubsub.and_then(|l| self.links.get(l)).map(|l| {
+            (l.opened + timing.min_link_reconnect_period)
+                .max(l.last_activity + timing.publish_period * 3)
+                + tick
+        });
+        (cmd, pubsub)
+    }
+
+    /// Closes the links of `owner` that are due for recycling; the reconnect that follows is
+    /// the ordinary one (throttled to one attempt per ping period).
+    fn recycle_idle_links(&mut self, now: Instant, owner: Owner, down_after: Duration) {
+        let (cmd_at, pubsub_at) = self.link_recycle_deadlines(owner, down_after);
+        let Some(node) = self.node(owner) else { return };
+        let due = [(node.cmd, cmd_at), (node.pubsub, pubsub_at)];
+        for (link, at) in due {
+            if let (Some(link), Some(at)) = (link, at)
+                && at <= now
+            {
+                self.actions
+                    .push_back(crate::action::Action::Close { link });
+                self.forget_link(now, link);
+            }
+        }
     }
 
     /// The earliest time something will be due for `owner`.
@@ -170,13 +227,16 @@ impl Sentinel {
         if node.cmd.is_none() || (wants_pubsub && node.pubsub.is_none()) {
             next.push(node.last_reconnect.map_or(now, |t| t + timing.ping_period));
         }
-        if self.link_up(node.cmd) {
-            let ping_at = node.last_ok_reply + cadence.ping_interval;
+        // Periodic commands, unless back-pressure holds them: then the replies that drain the
+        // link are what wakes the instance.
+        if self.link_up(node.cmd) && self.pending_len(node.cmd) < self.pending_limit(owner) {
+            let ping_at = node.last_ping_reply() + cadence.ping_interval;
             let half = node
                 .last_ping_sent
                 .map_or(now, |t| t + cadence.ping_interval / 2);
             next.push(ping_at.max(half));
-            if wants_pubsub {
+            // While an INFO is in flight its reply is the next INFO event.
+            if wants_pubsub && !self.info_pending(node.cmd) {
                 next.push(
                     node.info_refreshed
                         .map_or(now, |t| t + self.info_period_for(owner)),
@@ -187,18 +247,24 @@ impl Sentinel {
                     .map_or(now, |t| t + timing.publish_period),
             );
         }
-        if node.health == Health::Up {
-            let start = node.ping_pending_since.or(if self.link_up(node.cmd) {
-                None
-            } else {
-                Some(node.last_ok_reply)
-            });
-            if let Some(start) = start {
-                next.push(start + cadence.down_after + Duration::from_nanos(1));
-            }
+        // The S_DOWN deadlines only while still ahead: once passed, S_DOWN is already set (or
+        // TILT holds the check, and its end re-evaluates everyone), and a deadline in the past
+        // would wake this instance every millisecond until the condition clears.
+        if node.health == Health::Up
+            && let Some(at) = node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+            && at > now
+        {
+            next.push(at);
         }
         next.extend(extra);
-        if let Some(at) = self.sdown_extra_deadline(owner) {
+        if !self.in_tilt() {
+            let (cmd, pubsub) = self.link_recycle_deadlines(owner, cadence.down_after);
+            next.extend(cmd);
+            next.extend(pubsub);
+        }
+        if let Some(at) = self.sdown_extra_deadline(owner)
+            && at > now
+        {
             next.push(at);
         }
         // Never schedule in the past: something due now that could not be done (a link still

@@ -1,5 +1,7 @@
 //! Unit tests of the state machine driven by hand (the simulator drives whole groups).
 
+mod detect;
+
 use std::time::Duration;
 
 use bytes::Bytes;

@@ -63,10 +63,26 @@ impl Sentinel {
         {
             self.tilt.since = None;
             self.emit(event::plain(Level::Warning, "-tilt", "#tilt mode exited"));
-            // Observations resume: re-evaluate every master soon.
-            let masters: Vec<_> = self.masters.keys();
-            for mid in masters {
-                self.schedule.set(crate::instance::Owner::Master(mid), now);
+            // Observations resume: re-evaluate every instance now (the S_DOWN deadlines that
+            // passed during TILT were dropped).
+            let mut owners = Vec::new();
+            for (mid, m) in self.masters.iter() {
+                owners.push(crate::instance::Owner::Master(mid));
+                owners.extend(
+                    m.replicas
+                        .keys()
+                        .into_iter()
+                        .map(|rid| crate::instance::Owner::Replica(mid, rid)),
+                );
+            }
+            owners.extend(
+                self.peers
+                    .keys()
+                    .into_iter()
+                    .map(crate::instance::Owner::Peer),
+            );
+            for owner in owners {
+                self.schedule.set(owner, now);
             }
         }
     }

@@ -143,13 +143,11 @@ impl Sentinel {
                 }
             }
         }
-        if matches!(kind, Kind::Master) {
-            if m.failover.forced && m.failover.in_progress() {
-                f.push("force_failover");
-            }
-            if m.script_kill_sent {
-                f.push("script_kill_sent");
-            }
+        if matches!(kind, Kind::Master) && m.failover.forced && m.failover.in_progress() {
+            f.push("force_failover");
+        }
+        if node.script_kill_sent {
+            f.push("script_kill_sent");
         }
         f
     }
