@@ -311,3 +311,20 @@ fn flushconfig_persists_remove_config_set_and_acl_users() {
         "{text}"
     );
 }
+
+#[test]
+fn links_leave_from_bind_source_addr() {
+    // Protected mode would turn away a client from 127.0.0.2.
+    let Some((_redis, port)) = redis_server_with(&["--protected-mode", "no"]) else {
+        return;
+    };
+    // Any 127/8 address is local on Linux.
+    let _s = start_sentinel(&format!("bind-source-addr 127.0.0.2\n{}", monitor(port)));
+    let mut r = Conn::connect(port).expect("redis-server");
+    eventually("the sentinel's links from 127.0.0.2", || {
+        let list = text(&r.cmd(&["CLIENT", "LIST"]));
+        list.lines()
+            .any(|l| l.contains("name=sentinel-") && l.contains(" addr=127.0.0.2:"))
+            .then_some(())
+    });
+}

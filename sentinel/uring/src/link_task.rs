@@ -31,6 +31,8 @@ pub(crate) struct LinkTask {
     pub connect_timeout: Duration,
     /// `tls-replication yes`: the link speaks TLS.
     pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    /// `bind-source-addr`: the local address to connect from.
+    pub bind_source: Option<IpAddr>,
 }
 
 /// Resolves `addr`: IP literals directly, hostnames (`resolve-hostnames yes`) with the system
@@ -44,6 +46,32 @@ async fn resolve(addr: &Addr) -> Option<SocketAddr> {
         .await
         .ok()
         .flatten()
+}
+
+/// Connects to `peer` within `timeout`. With `source` (`bind-source-addr`) the socket is bound
+/// to it first, best effort as Redis does (`anetTcpNonBlockBestEffortBindConnect`): if that
+/// bind fails the link connects unbound. tokio-uring has no connect for a bound socket, so
+/// that case connects on the blocking pool and hands the socket over.
+async fn connect(peer: SocketAddr, source: Option<IpAddr>, timeout: Duration) -> Option<TcpStream> {
+    let Some(source) = source.filter(|s| s.is_ipv4() == peer.is_ipv4()) else {
+        return tokio::time::timeout(timeout, TcpStream::connect(peer))
+            .await
+            .ok()?
+            .ok();
+    };
+    let std_stream = tokio::task::spawn_blocking(move || {
+        let domain = socket2::Domain::for_address(peer);
+        let socket = socket2::Socket::new(domain, socket2::Type::STREAM, None).ok()?;
+        // Best effort: an address we cannot bind is skipped.
+        let _ = socket.bind(&SocketAddr::new(source, 0).into());
+        // Left blocking: io_uring waits for readiness itself, and would hand EAGAIN back for
+        // a non-blocking socket.
+        socket.connect_timeout(&peer.into(), timeout).ok()?;
+        Some(std::net::TcpStream::from(socket))
+    })
+    .await
+    .ok()??;
+    Some(TcpStream::from_std(std_stream))
 }
 
 /// The local IP of a connected socket, IPv6 without brackets.
@@ -71,12 +99,11 @@ impl LinkTask {
             limits,
             connect_timeout,
             tls,
+            bind_source,
         } = self;
         let connected = match resolve(&addr).await {
-            Some(sa) => tokio::time::timeout(connect_timeout, TcpStream::connect(sa))
+            Some(sa) => connect(sa, bind_source, connect_timeout)
                 .await
-                .ok()
-                .and_then(Result::ok)
                 .map(|s| (s, sa)),
             None => None,
         };

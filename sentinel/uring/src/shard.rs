@@ -148,6 +148,8 @@ struct Shard {
     connect_timeout: Duration,
     /// `tls-replication yes`: links speak TLS.
     link_tls: Option<Arc<rustls::ClientConfig>>,
+    /// `bind-source-addr`.
+    bind_source: Option<std::net::IpAddr>,
     links: HashMap<LinkId, LinkConn>,
     next_conn: u64,
     clients: Clients,
@@ -274,6 +276,7 @@ async fn run(
         limits,
         connect_timeout: spec.connect_timeout,
         link_tls: spec.tls.and_then(|t| t.client),
+        bind_source: spec.file.server.bind_source_addr(),
         links: HashMap::new(),
         next_conn: 0,
         logger,
@@ -451,6 +454,7 @@ impl Shard {
                         limits: self.limits.clone(),
                         connect_timeout: self.connect_timeout,
                         tls: self.link_tls.clone(),
+                        bind_source: self.bind_source,
                     }
                     .run(),
                 );

@@ -100,6 +100,23 @@ impl Default for ServerConfig {
     }
 }
 
+impl ServerConfig {
+    /// The last value of an ordinary directive kept verbatim in [`ServerConfig::other`].
+    pub fn other_value(&self, name: &str) -> Option<&str> {
+        self.other
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, args)| args.first())
+            .map(String::as_str)
+    }
+
+    /// `bind-source-addr`: the address outgoing links are bound to, when it is an IP.
+    pub fn bind_source_addr(&self) -> Option<std::net::IpAddr> {
+        self.other_value("bind-source-addr")?.parse().ok()
+    }
+}
+
 /// The global `sentinel ...` settings and state, and the monitored masters in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentinelConfig {
