@@ -392,10 +392,20 @@ impl Acl {
 
     /// Removes `name`; the default user cannot be removed.
     pub fn delete_user(&mut self, name: &str) -> Result<bool, String> {
-        if name == "default" {
+        self.delete_users(&[name]).map(|gone| !gone.is_empty())
+    }
+
+    /// `ACL DELUSER`: removes every user named, atomically: if one of them is `default`,
+    /// nothing is removed (acl.c `aclCommand` checks all names before deleting any). Returns
+    /// the names that existed and are gone, once each.
+    pub fn delete_users<S: AsRef<str>>(&mut self, names: &[S]) -> Result<Vec<String>, String> {
+        if names.iter().any(|n| n.as_ref() == "default") {
             return Err("ERR The 'default' user cannot be removed".into());
         }
-        Ok(self.users.remove(name).is_some())
+        Ok(names
+            .iter()
+            .filter_map(|n| self.users.remove_entry(n.as_ref()).map(|(name, _)| name))
+            .collect())
     }
 
     /// Checks a user name and password (acl.c `ACLCheckUserCredentials`).
@@ -489,6 +499,24 @@ mod tests {
         );
         assert_eq!(acl.delete_user("carol"), Ok(true));
         assert_eq!(acl.delete_user("carol"), Ok(false));
+    }
+
+    #[test]
+    fn deleting_default_among_others_deletes_nothing() {
+        let mut acl = Acl::default();
+        acl.set_user("a", &ops("on")).unwrap();
+        acl.set_user("b", &ops("on")).unwrap();
+        assert_eq!(
+            acl.delete_users(&["a", "default", "b"]),
+            Err("ERR The 'default' user cannot be removed".into())
+        );
+        assert!(acl.user("a").is_some() && acl.user("b").is_some());
+        // A name given twice is deleted (and counted) once.
+        assert_eq!(
+            acl.delete_users(&["a", "a", "nobody", "b"]),
+            Ok(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(acl.users().count(), 1);
     }
 
     #[test]

@@ -45,15 +45,11 @@ impl Sentinel {
                 }
             }
             b"deluser" => {
-                let mut deleted = Vec::new();
-                for name in &args[2..] {
-                    let name = text(name);
-                    match self.front.acl.delete_user(&name) {
-                        Ok(true) => deleted.push(name),
-                        Ok(false) => {}
-                        Err(e) => return Some(Frame::error(e)),
-                    }
-                }
+                let names: Vec<String> = args[2..].iter().map(|a| text(a)).collect();
+                let deleted = match self.front.acl.delete_users(&names) {
+                    Ok(deleted) => deleted,
+                    Err(e) => return Some(Frame::error(e)),
+                };
                 // Clients authenticated as a deleted user are disconnected (acl.c
                 // `ACLFreeUserAndKillClients`).
                 let victims: Vec<ClientId> = self

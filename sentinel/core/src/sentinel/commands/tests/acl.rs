@@ -66,6 +66,26 @@ fn acl_users_lifecycle() {
 }
 
 #[test]
+fn acl_deluser_with_default_among_the_names_deletes_none() {
+    let mut s = sentinel();
+    reply(&mut s, &["ACL", "SETUSER", "a", "on", "nopass", "+@all"]);
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "a", "x"]), Frame::ok());
+    let out = run(&mut s, 1, &["ACL", "DELUSER", "a", "default"]);
+    assert_eq!(
+        out,
+        [Action::Reply {
+            client: ClientId(1),
+            frame: err("ERR The 'default' user cannot be removed")
+        }],
+        "no reply but the error, and a's client stays connected"
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("a"), bulk("default")])
+    );
+}
+
+#[test]
 fn acl_permissions_and_other_subcommands() {
     let mut s = sentinel();
     reply(
