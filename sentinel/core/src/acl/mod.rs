@@ -70,6 +70,9 @@ impl User {
     pub fn apply(&mut self, op: &str) -> Result<(), &'static str> {
         let lower = op.to_ascii_lowercase();
         match lower.as_str() {
+            // An empty rule does nothing (`ACL SETUSER u ""` is OK in 7.0.15, and an ACL file
+            // line with two spaces in a row has one).
+            "" => {}
             "on" => self.enabled = true,
             "off" => self.enabled = false,
             "nopass" => {
@@ -499,6 +502,16 @@ mod tests {
         );
         assert_eq!(acl.delete_user("carol"), Ok(true));
         assert_eq!(acl.delete_user("carol"), Ok(false));
+    }
+
+    #[test]
+    fn an_empty_rule_is_a_no_op() {
+        let mut acl = Acl::default();
+        acl.set_user("u", &ops("on  nopass")).unwrap();
+        assert_eq!(
+            acl.user("u").unwrap().describe(),
+            "user u on nopass resetchannels -@all"
+        );
     }
 
     #[test]
