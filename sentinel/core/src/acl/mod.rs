@@ -1,7 +1,9 @@
 //! A pure ACL engine with Redis 7.0's user model (acl.c): users with on/off, passwords kept as
 //! SHA-256 hex, command rules applied in order, key and channel patterns. `requirepass` is the
-//! default user's password; `user` config lines and `ACL SETUSER` share one rule parser.
+//! default user's password; `user` config lines, the ACL file (`file`) and `ACL SETUSER` share
+//! one rule parser.
 
+pub mod file;
 pub mod glob;
 pub mod log;
 pub mod sha256;
@@ -289,15 +291,18 @@ impl User {
     }
 }
 
+/// The reason for a rule naming a command or category that does not exist (acl.c's `ENOENT`
+/// case, which the ACL file loader reports for every rule rather than the first).
+const UNKNOWN_NAME: &str = "Unknown command or category name in ACL";
+
 fn parse_target(rest: &str) -> Result<Target, &'static str> {
-    const UNKNOWN: &str = "Unknown command or category name in ACL";
     if let Some(cat) = rest.strip_prefix('@') {
         let cat = cat.to_ascii_lowercase();
         if cat == "all" {
             return Ok(Target::All);
         }
         if !command_table::ACL_CATEGORIES.contains(&cat.as_str()) {
-            return Err(UNKNOWN);
+            return Err(UNKNOWN_NAME);
         }
         return Ok(Target::Category(cat));
     }
@@ -307,12 +312,12 @@ fn parse_target(rest: &str) -> Result<Target, &'static str> {
         None => (lower.as_str(), None),
     };
     let Some(spec) = command_table::lookup(cmd.as_bytes()) else {
-        return Err(UNKNOWN);
+        return Err(UNKNOWN_NAME);
     };
     if let Some(sub) = sub
         && spec.subcommand(sub.as_bytes()).is_none()
     {
-        return Err(UNKNOWN);
+        return Err(UNKNOWN_NAME);
     }
     Ok(Target::Command(lower))
 }
