@@ -53,6 +53,9 @@ pub struct ShardSpec {
     pub config: SentinelConfig,
     /// The whole loaded config (ordinary directives: requirepass, users) for the client side.
     pub file: sentinel_core::config::ConfigFile,
+    /// With `aclfile`: the users the binary loaded from it at start-up (they replace those of
+    /// `file`).
+    pub acl: Option<sentinel_core::acl::Acl>,
     /// What INFO shows about the process.
     pub process_facts: crate::procinfo::ProcessFacts,
     /// Client listeners (only the shard that serves clients gets any).
@@ -205,6 +208,9 @@ async fn run(
     core.observe_wall_clock(now, wall_now());
     if let Err(e) = core.apply_client_config(&spec.file) {
         logger.warning(&format!("Can't apply the client configuration: {e}"));
+    }
+    if let Some(acl) = spec.acl {
+        *core.acl_mut() = acl;
     }
     core.set_executable_check(crate::procinfo::is_executable);
     core.set_resolver(crate::procinfo::resolve_host);
