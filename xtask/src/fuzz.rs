@@ -10,9 +10,10 @@ use crate::toolchain::{self, NIGHTLY};
 use crate::util::{self, Step, cargo, cargo_on, on_path, root};
 
 /// The fuzz targets, one per parser; each calls the `fuzz*` entry of its sentinel-core module.
-pub const TARGETS: &[&str] = &["resp", "request", "info", "hello", "config"];
+pub const TARGETS: &[&str] = &["resp", "request", "info", "hello", "config", "aclfile"];
 
-const USAGE: &str = "usage: cargo xtask fuzz <resp|request|info|hello|config> [--seconds N]";
+const USAGE: &str =
+    "usage: cargo xtask fuzz <resp|request|info|hello|config|aclfile> [--seconds N]";
 
 pub fn run(args: &[String]) -> Result<()> {
     let (target, seconds) = parse(args)?;

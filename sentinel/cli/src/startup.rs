@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use sentinel_core::Prng;
+use sentinel_core::acl::{self, Acl};
 use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN};
 use sentinel_core::event::Level;
 use sentinel_uring::log::{LocalTime, format_line};
@@ -212,6 +213,30 @@ fn ensure_myid(
     Ok(id)
 }
 
+/// With `aclfile`, the users it declares (acl.c `ACLLoadUsersAtStartup`): `user` lines in the
+/// config as well, a file that cannot be read, or any error in it, is fatal, as in Redis. The
+/// path is relative to `dir`, where we already are.
+fn load_acl_file(cfg: &ConfigFile, logger: &Logger) -> Result<Option<Acl>, Fatal> {
+    let Some(path) = &cfg.server.aclfile else {
+        return Ok(None);
+    };
+    if !cfg.server.users.is_empty() {
+        logger.warning(acl::file::USERS_AND_ACLFILE);
+        return Err(Fatal::Reported);
+    }
+    let loaded = match std::fs::read(path) {
+        Ok(bytes) => acl::file::parse(path, &String::from_utf8_lossy(&bytes)),
+        Err(e) => Err(acl::file::open_error(path, &process::strerror(&e))),
+    };
+    match loaded {
+        Ok(users) => Ok(Some(users)),
+        Err(errors) => {
+            logger.warning(&format!("{}{errors}", acl::file::STARTUP_ABORT));
+            Err(Fatal::Reported)
+        }
+    }
+}
+
 /// Binds the `bind` addresses on `port` (none for port 0), or logs why not as Redis does.
 fn listen_on(
     cfg: &ConfigFile,
@@ -261,6 +286,7 @@ fn serve(
     let listeners = listen_on(cfg, cfg.server.port, "TCP", logger)?;
     let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
+    let acl = load_acl_file(cfg, logger)?;
     let myid = ensure_myid(path, cfg, file_text, logger)?;
     logger.warning(&format!("Sentinel ID is {myid}"));
     // The process's own run id (INFO `run_id`), distinct from the sentinel id, as in Redis.
@@ -303,6 +329,7 @@ fn serve(
                 ..cfg.sentinel.clone()
             },
             file: cfg.clone(),
+            acl: acl.clone(),
             process_facts: ProcessFacts {
                 run_id: run_id.clone(),
                 tcp_port: cfg.server.port,

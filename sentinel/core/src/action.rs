@@ -71,6 +71,17 @@ pub enum Action {
     /// The answer to a command another shard forwarded: hand it to the front shard's
     /// `Sentinel::handle_forwarded_reply(request, this shard, frame)`.
     ForwardReply { request: u64, frame: Frame },
+    /// `ACL LOAD`: read the ACL file at `path` (a relative path is from the working directory,
+    /// as in Redis) and hand its bytes, or why it could not be opened (the strerror text), to
+    /// `Sentinel::handle_acl_file_read(token, ..)`. The asking client's later commands wait.
+    ReadAclFile { token: u64, path: String },
+    /// `ACL SAVE`: replace the file at `path` with `contents` atomically (temp file, fsync,
+    /// rename), log why if that fails, then call `Sentinel::handle_acl_file_written(token, ok)`.
+    WriteAclFile {
+        token: u64,
+        path: String,
+        contents: String,
+    },
 }
 
 /// How a script ended.

@@ -24,6 +24,9 @@ pub struct Limits {
     pub clients_max: usize,
     /// Bytes of replies queued to one client before it is disconnected.
     pub client_output_max: usize,
+    /// Commands one client may send while its `ACL LOAD` / `ACL SAVE` waits for the driver
+    /// (they run, in order, once it is done); past this the client is disconnected.
+    pub deferred_commands_max: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +41,7 @@ impl Default for Limits {
             scripts_running_max: 16,
             clients_max: 10_000,
             client_output_max: 64 * 1024 * 1024,
+            deferred_commands_max: 1024,
         }
     }
 }

@@ -627,6 +627,21 @@ impl Sim {
                 }
                 // Simulated sentinels run one shard each: nothing is forwarded.
                 Action::Forward { .. } | Action::ForwardReply { .. } => {}
+                // The simulated hosts have no files: no ACL file is ever there.
+                Action::ReadAclFile { token, .. } => {
+                    let now = self.now;
+                    self.sentinels[idx].core.handle_acl_file_read(
+                        now,
+                        token,
+                        Err("No such file or directory"),
+                    );
+                }
+                Action::WriteAclFile { token, .. } => {
+                    let now = self.now;
+                    self.sentinels[idx]
+                        .core
+                        .handle_acl_file_written(now, token, false);
+                }
                 Action::Persist { token } => {
                     let sentinel = &mut self.sentinels[idx];
                     sentinel.disk = Some(sentinel.core.config_snapshot(&SentinelConfig::default()));

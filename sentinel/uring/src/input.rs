@@ -50,7 +50,8 @@ pub(crate) enum Input {
     LocalAddresses(Vec<String>),
 }
 
-/// An input from another thread (the persister, the signal handler, other shards).
+/// An input from another thread (the persister, the ACL file worker, the signal handler, other
+/// shards).
 #[derive(Debug)]
 pub enum Control {
     /// A config write finished; `batch` is the number the shard gave the job.
@@ -72,4 +73,11 @@ pub enum Control {
     },
     /// To the front: an event another shard published, for its subscribers.
     Event(sentinel_core::event::Event),
+    /// The ACL file worker read the file for `ACL LOAD` (or the strerror text of why not).
+    AclFileRead {
+        token: u64,
+        contents: Result<Vec<u8>, String>,
+    },
+    /// The ACL file worker wrote the file for `ACL SAVE` (`ok`) or failed and logged why.
+    AclFileWritten { token: u64, ok: bool },
 }

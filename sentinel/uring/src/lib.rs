@@ -4,10 +4,12 @@
 //! - [`shard`]: one thread, one tokio-uring runtime, one core; the event loop.
 //! - `link_task` / `client_task`: connections to instances and peers, and client connections.
 //! - `clients` / [`pubsub`]: the shard's clients, their protocol and their subscriptions.
-//! - [`persister`]: the config writer thread; [`persist`]: the atomic file write.
+//! - [`persister`]: the config writer thread; [`persist`]: the atomic file write; `aclfile`:
+//!   the `ACL LOAD` / `ACL SAVE` file worker.
 //! - [`log`]: Redis-format logging; [`listen`]: binding the client port.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod aclfile;
 mod client_task;
 mod clients;
 pub mod clock;

@@ -18,6 +18,7 @@ use sentinel_core::resp::encode_request;
 use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 
+use crate::aclfile::{AclFiles, AclJob};
 use crate::client_task::{AcceptShared, accept_loop};
 use crate::clients::Clients;
 use crate::clock::Clock;
@@ -52,6 +53,9 @@ pub struct ShardSpec {
     pub config: SentinelConfig,
     /// The whole loaded config (ordinary directives: requirepass, users) for the client side.
     pub file: sentinel_core::config::ConfigFile,
+    /// With `aclfile`: the users the binary loaded from it at start-up (they replace those of
+    /// `file`).
+    pub acl: Option<sentinel_core::acl::Acl>,
     /// What INFO shows about the process.
     pub process_facts: crate::procinfo::ProcessFacts,
     /// Client listeners (only the shard that serves clients gets any).
@@ -170,6 +174,8 @@ struct Shard {
     stopping: bool,
     /// This shard owns the client listeners (and so the client-side settings).
     accepts_clients: bool,
+    /// The `ACL LOAD` / `ACL SAVE` file worker, once one was needed.
+    acl_files: Option<AclFiles>,
 }
 
 /// The wall clock, for TILT detection only.
@@ -204,6 +210,9 @@ async fn run(
     core.observe_wall_clock(now, wall_now());
     if let Err(e) = core.apply_client_config(&spec.file) {
         logger.warning(&format!("Can't apply the client configuration: {e}"));
+    }
+    if let Some(acl) = spec.acl {
+        *core.acl_mut() = acl;
     }
     core.set_executable_check(crate::procinfo::is_executable);
     core.set_resolver(crate::procinfo::resolve_host);
@@ -299,6 +308,7 @@ async fn run(
         router,
         stopping: false,
         accepts_clients,
+        acl_files: None,
     };
     shard.run(&mut rx).await;
 }
@@ -415,6 +425,16 @@ impl Shard {
                 frame,
             }) => self.core.handle_forwarded_reply(now, request, shard, frame),
             Input::Control(Control::Event(event)) => self.core.handle_shard_event(&event),
+            Input::Control(Control::AclFileRead { token, contents }) => {
+                self.core.handle_acl_file_read(
+                    now,
+                    token,
+                    contents.as_deref().map_err(String::as_str),
+                );
+            }
+            Input::Control(Control::AclFileWritten { token, ok }) => {
+                self.core.handle_acl_file_written(now, token, ok);
+            }
         }
     }
 
@@ -556,6 +576,16 @@ impl Shard {
                         .warning(&format!("Can't forget VIP {vip} on {interface}: {e}"));
                 }
             }
+            Action::ReadAclFile { token, path } => self.acl_file_job(AclJob::Read { token, path }),
+            Action::WriteAclFile {
+                token,
+                path,
+                contents,
+            } => self.acl_file_job(AclJob::Write {
+                token,
+                path,
+                contents,
+            }),
             Action::Persist { token } => {
                 if self.persister.is_some() {
                     self.persist.waiting.push(token);
@@ -565,6 +595,25 @@ impl Shard {
                 }
             }
         }
+    }
+
+    /// Hands an ACL file job to the worker (started now if this is the first); if there is
+    /// no worker, the core hears at once that the job failed.
+    fn acl_file_job(&mut self, job: AclJob) {
+        if self.acl_files.is_none() {
+            match AclFiles::spawn(self.index, self.reply_to.clone(), self.logger.clone()) {
+                Ok(w) => self.acl_files = Some(w),
+                Err(e) => self.logger.warning(&e.to_string()),
+            }
+        }
+        let failed = match &self.acl_files {
+            Some(w) => match w.send(job) {
+                Ok(()) => return,
+                Err(job) => job.failed("the ACL file worker is gone"),
+            },
+            None => job.failed("the ACL file worker could not start"),
+        };
+        self.handle(Input::Control(failed));
     }
 
     /// Sends the waiting persist tokens as one job if none is in flight.
@@ -629,6 +678,9 @@ impl Shard {
     fn finish(&mut self) {
         if let Some(persister) = self.persister.take() {
             let _ = persister.send(self.job(u64::MAX, None));
+        }
+        if let Some(w) = self.acl_files.take() {
+            w.finish();
         }
         self.clients.close_all();
         for (_, l) in self.links.drain() {

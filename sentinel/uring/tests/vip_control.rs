@@ -94,6 +94,7 @@ fn sentinel_remove_releases_and_forgets_the_vip() {
             ..SentinelConfig::default()
         },
         file: ConfigFile::default(),
+        acl: None,
         process_facts: ProcessFacts {
             run_id: "0123456789012345678901234567890123456789".into(),
             tcp_port: port,

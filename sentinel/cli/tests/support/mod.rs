@@ -91,6 +91,19 @@ impl Conn {
         all
     }
 
+    /// Whether the peer has closed the connection: end of stream (after any pending input),
+    /// where a read timeout means it is still open.
+    pub fn is_closed(&mut self) -> bool {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return true,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) => return e.kind() == std::io::ErrorKind::ConnectionReset,
+            }
+        }
+    }
+
     pub fn cmd(&mut self, args: &[&str]) -> Frame {
         self.send(args);
         eventually("a reply", || self.read())
@@ -174,11 +187,24 @@ pub fn start_sentinel(body: &str) -> Sentinel {
 
 /// [`start_sentinel`] with extra environment variables (e.g. `SENTINEL_SHARDS`).
 pub fn start_sentinel_with_env(body: &str, env: &[(&str, &str)]) -> Sentinel {
+    start_sentinel_with_files(body, env, &[])
+}
+
+/// [`start_sentinel_with_env`] with more files (name, contents) written beside the config
+/// first (e.g. an `aclfile`).
+pub fn start_sentinel_with_files(
+    body: &str,
+    env: &[(&str, &str)],
+    files: &[(&str, &str)],
+) -> Sentinel {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let conf = format!("port {port}\nbind 127.0.0.1\ndir ./sentinel_0\nlogfile log.txt\n{body}");
     std::fs::create_dir(dir.path().join("sentinel_0")).expect("mkdir");
     std::fs::write(dir.path().join("sentinel_0/sentinel.conf"), conf).expect("write conf");
+    for (name, contents) in files {
+        std::fs::write(dir.path().join("sentinel_0").join(name), contents).expect("write file");
+    }
     let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
         .arg("sentinel_0/sentinel.conf")
         .current_dir(dir.path())

@@ -1,7 +1,9 @@
 //! A pure ACL engine with Redis 7.0's user model (acl.c): users with on/off, passwords kept as
 //! SHA-256 hex, command rules applied in order, key and channel patterns. `requirepass` is the
-//! default user's password; `user` config lines and `ACL SETUSER` share one rule parser.
+//! default user's password; `user` config lines, the ACL file (`file`) and `ACL SETUSER` share
+//! one rule parser.
 
+pub mod file;
 pub mod glob;
 pub mod log;
 pub mod sha256;
@@ -70,6 +72,9 @@ impl User {
     pub fn apply(&mut self, op: &str) -> Result<(), &'static str> {
         let lower = op.to_ascii_lowercase();
         match lower.as_str() {
+            // An empty rule does nothing (`ACL SETUSER u ""` is OK in 7.0.15, and an ACL file
+            // line with two spaces in a row has one).
+            "" => {}
             "on" => self.enabled = true,
             "off" => self.enabled = false,
             "nopass" => {
@@ -286,15 +291,18 @@ impl User {
     }
 }
 
+/// The reason for a rule naming a command or category that does not exist (acl.c's `ENOENT`
+/// case, which the ACL file loader reports for every rule rather than the first).
+const UNKNOWN_NAME: &str = "Unknown command or category name in ACL";
+
 fn parse_target(rest: &str) -> Result<Target, &'static str> {
-    const UNKNOWN: &str = "Unknown command or category name in ACL";
     if let Some(cat) = rest.strip_prefix('@') {
         let cat = cat.to_ascii_lowercase();
         if cat == "all" {
             return Ok(Target::All);
         }
         if !command_table::ACL_CATEGORIES.contains(&cat.as_str()) {
-            return Err(UNKNOWN);
+            return Err(UNKNOWN_NAME);
         }
         return Ok(Target::Category(cat));
     }
@@ -304,12 +312,12 @@ fn parse_target(rest: &str) -> Result<Target, &'static str> {
         None => (lower.as_str(), None),
     };
     let Some(spec) = command_table::lookup(cmd.as_bytes()) else {
-        return Err(UNKNOWN);
+        return Err(UNKNOWN_NAME);
     };
     if let Some(sub) = sub
         && spec.subcommand(sub.as_bytes()).is_none()
     {
-        return Err(UNKNOWN);
+        return Err(UNKNOWN_NAME);
     }
     Ok(Target::Command(lower))
 }
@@ -392,10 +400,20 @@ impl Acl {
 
     /// Removes `name`; the default user cannot be removed.
     pub fn delete_user(&mut self, name: &str) -> Result<bool, String> {
-        if name == "default" {
+        self.delete_users(&[name]).map(|gone| !gone.is_empty())
+    }
+
+    /// `ACL DELUSER`: removes every user named, atomically: if one of them is `default`,
+    /// nothing is removed (acl.c `aclCommand` checks all names before deleting any). Returns
+    /// the names that existed and are gone, once each.
+    pub fn delete_users<S: AsRef<str>>(&mut self, names: &[S]) -> Result<Vec<String>, String> {
+        if names.iter().any(|n| n.as_ref() == "default") {
             return Err("ERR The 'default' user cannot be removed".into());
         }
-        Ok(self.users.remove(name).is_some())
+        Ok(names
+            .iter()
+            .filter_map(|n| self.users.remove_entry(n.as_ref()).map(|(name, _)| name))
+            .collect())
     }
 
     /// Checks a user name and password (acl.c `ACLCheckUserCredentials`).
@@ -489,6 +507,34 @@ mod tests {
         );
         assert_eq!(acl.delete_user("carol"), Ok(true));
         assert_eq!(acl.delete_user("carol"), Ok(false));
+    }
+
+    #[test]
+    fn an_empty_rule_is_a_no_op() {
+        let mut acl = Acl::default();
+        acl.set_user("u", &ops("on  nopass")).unwrap();
+        assert_eq!(
+            acl.user("u").unwrap().describe(),
+            "user u on nopass resetchannels -@all"
+        );
+    }
+
+    #[test]
+    fn deleting_default_among_others_deletes_nothing() {
+        let mut acl = Acl::default();
+        acl.set_user("a", &ops("on")).unwrap();
+        acl.set_user("b", &ops("on")).unwrap();
+        assert_eq!(
+            acl.delete_users(&["a", "default", "b"]),
+            Err("ERR The 'default' user cannot be removed".into())
+        );
+        assert!(acl.user("a").is_some() && acl.user("b").is_some());
+        // A name given twice is deleted (and counted) once.
+        assert_eq!(
+            acl.delete_users(&["a", "a", "nobody", "b"]),
+            Ok(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(acl.users().count(), 1);
     }
 
     #[test]

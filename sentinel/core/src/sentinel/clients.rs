@@ -1,7 +1,7 @@
 //! Client sessions (networking.c `client`): who is connected, as which user, speaking which
 //! protocol, subscribed to what, plus the counters INFO shows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use bytes::Bytes;
 
@@ -39,6 +39,11 @@ pub(crate) struct Session {
     pub(crate) tracking: bool,
     /// `CLIENT KILL` asked the driver to close it: later commands are ignored.
     pub(crate) killed: bool,
+    /// Its `ACL LOAD` / `ACL SAVE` waits for the driver's file IO. Commands that arrive
+    /// meanwhile wait in `deferred` and run once it is answered, as they would after a
+    /// synchronous command in Redis.
+    pub(crate) waits_for_acl_file: bool,
+    pub(crate) deferred: VecDeque<Vec<Bytes>>,
 }
 
 impl Session {
@@ -60,6 +65,8 @@ impl Session {
             no_evict: false,
             tracking: false,
             killed: false,
+            waits_for_acl_file: false,
+            deferred: VecDeque::new(),
         }
     }
 

@@ -1,12 +1,15 @@
-//! ACL and its 13 subcommands of 7.0 over the pure engine in `crate::acl`. There is no ACL
-//! file in sentinel mode, so SAVE and LOAD fail as Redis does without `aclfile`; the log is
-//! kept empty.
+//! ACL and its 13 subcommands of 7.0 over the pure engine in `crate::acl`. With `aclfile`,
+//! LOAD and SAVE hand the file IO to the driver (`Action::ReadAclFile` / `WriteAclFile`) and
+//! answer when it reports back; the asking client's later commands wait until then, as behind
+//! a synchronous command in Redis. Without `aclfile` they fail as Redis does.
 
 use bytes::Bytes;
 
+use super::state::AclFileOp;
 use super::{Sentinel, help, parse_int, text};
+use crate::acl::file;
 use crate::acl::log::Denial;
-use crate::action::ClientId;
+use crate::action::{Action, ClientId};
 use crate::command_table::{self, Resolved};
 use crate::resp::Frame;
 use crate::time::Instant;
@@ -45,15 +48,11 @@ impl Sentinel {
                 }
             }
             b"deluser" => {
-                let mut deleted = Vec::new();
-                for name in &args[2..] {
-                    let name = text(name);
-                    match self.front.acl.delete_user(&name) {
-                        Ok(true) => deleted.push(name),
-                        Ok(false) => {}
-                        Err(e) => return Some(Frame::error(e)),
-                    }
-                }
+                let names: Vec<String> = args[2..].iter().map(|a| text(a)).collect();
+                let deleted = match self.front.acl.delete_users(&names) {
+                    Ok(deleted) => deleted,
+                    Err(e) => return Some(Frame::error(e)),
+                };
                 // Clients authenticated as a deleted user are disconnected (acl.c
                 // `ACLFreeUserAndKillClients`).
                 let victims: Vec<ClientId> = self
@@ -187,12 +186,109 @@ impl Sentinel {
                         .collect(),
                 )
             }
-            b"save" | b"load" => Frame::error(NO_ACLFILE),
+            b"load" | b"save" => {
+                let Some(path) = self.front.aclfile.clone() else {
+                    return Some(Frame::error(NO_ACLFILE));
+                };
+                self.front.acl_file_token += 1;
+                let token = self.front.acl_file_token;
+                self.actions.push_back(if sub.as_slice() == b"load" {
+                    Action::ReadAclFile {
+                        token,
+                        path: path.clone(),
+                    }
+                } else {
+                    Action::WriteAclFile {
+                        token,
+                        path: path.clone(),
+                        // What is saved is the users as they are now, at the command.
+                        contents: file::render(&self.front.acl),
+                    }
+                });
+                self.front
+                    .acl_file_ops
+                    .insert(token, AclFileOp { client, path });
+                if let Some(s) = self.front.clients.get_mut(client) {
+                    s.waits_for_acl_file = true;
+                }
+                return None;
+            }
             b"dryrun" => self.acl_dryrun(args),
             b"help" => help::acl(),
             _ => super::unknown_command_error(args),
         };
         Some(reply)
+    }
+
+    /// The driver read the ACL file for `ACL LOAD` (or says why it could not). A file that
+    /// loads replaces every user at once; one with any error changes nothing and the reply
+    /// lists the errors (acl.c `ACLLoadFromFile`). On success every client logged in as a
+    /// user other than `default` is disconnected, the asking one after its reply: 7.0.15
+    /// frees all the old users, and with them their clients, even those whose user the file
+    /// left unchanged (`ACLFreeUsersSet`); `default` is updated in place.
+    pub fn handle_acl_file_read(
+        &mut self,
+        now: Instant,
+        token: u64,
+        contents: Result<&[u8], &str>,
+    ) {
+        let Some(op) = self.front.acl_file_ops.remove(&token) else {
+            return;
+        };
+        let loaded = match contents {
+            Ok(bytes) => file::parse(&op.path, &String::from_utf8_lossy(bytes)),
+            Err(reason) => Err(file::open_error(&op.path, reason)),
+        };
+        let (reply, victims) = match loaded {
+            Ok(acl) => {
+                self.front.acl = acl;
+                let victims: Vec<ClientId> = self
+                    .front
+                    .clients
+                    .sessions
+                    .iter()
+                    .filter(|(_, s)| s.user != "default" && !s.killed)
+                    .map(|(id, _)| *id)
+                    .collect();
+                (Frame::ok(), victims)
+            }
+            Err(errors) => (Frame::error(format!("ERR {errors}")), Vec::new()),
+        };
+        self.acl_file_done(now, op.client, reply, &victims);
+    }
+
+    /// The driver wrote the ACL file for `ACL SAVE` (`ok`) or failed (and logged why).
+    pub fn handle_acl_file_written(&mut self, now: Instant, token: u64, ok: bool) {
+        let Some(op) = self.front.acl_file_ops.remove(&token) else {
+            return;
+        };
+        let reply = if ok {
+            Frame::ok()
+        } else {
+            Frame::error(file::SAVE_FAILED)
+        };
+        self.acl_file_done(now, op.client, reply, &[]);
+    }
+
+    /// Answers the client whose ACL file operation is done, disconnects `victims`, then runs
+    /// the commands the client sent meanwhile (unless it is one of them).
+    fn acl_file_done(
+        &mut self,
+        now: Instant,
+        client: ClientId,
+        reply: Frame,
+        victims: &[ClientId],
+    ) {
+        // A client gone (or going) meanwhile has nobody to answer; a loaded file still applies,
+        // as it would have in Redis.
+        let Some(session) = self.front.clients.get_mut(client).filter(|s| !s.killed) else {
+            self.kill_clients(victims);
+            return;
+        };
+        session.waits_for_acl_file = false;
+        self.respond(client, reply);
+        self.kill_clients(victims);
+        self.run_deferred(now, client);
     }
 
     /// `ACL DRYRUN <user> <command> [args...]`.

@@ -31,6 +31,12 @@ impl Sentinel {
             self.front.listen_port
         };
         self.set_requirepass(cfg.server.requirepass.as_deref().unwrap_or(""));
+        self.front.aclfile = cfg.server.aclfile.clone();
+        // With `aclfile` the users come from the file (`acl::file::parse`, then `acl_mut`); Redis refuses to start with
+        // `user` lines too (`acl::file::USERS_AND_ACLFILE`), which the binary checks.
+        if self.front.aclfile.is_some() {
+            return Ok(());
+        }
         for line in &cfg.server.users {
             let Some((name, ops)) = line.split_first() else {
                 continue;
@@ -156,5 +162,23 @@ mod tests {
         // Unsetting announce-port goes back to the TLS port, not the plain one.
         assert_eq!(set(&mut s, "0"), Frame::ok());
         assert_eq!(s.params.port, 20000);
+    }
+
+    #[test]
+    fn with_an_aclfile_users_are_neither_loaded_from_nor_written_to_the_config() {
+        let mut cfg = ConfigFile::default();
+        cfg.server.aclfile = Some("users.acl".into());
+        cfg.server.users = vec![vec!["bob".into(), "on".into(), "nopass".into()]];
+        let mut s = sentinel();
+        s.apply_client_config(&cfg).unwrap();
+        assert!(s.acl().user("bob").is_none());
+        assert_eq!(
+            reply(&mut s, &["ACL", "SETUSER", "carol", "on", "nopass"]),
+            Frame::ok()
+        );
+        let mut out = cfg.clone();
+        out.server.users.clear();
+        s.snapshot_client_config(&mut out);
+        assert!(out.server.users.is_empty(), "{:?}", out.server.users);
     }
 }

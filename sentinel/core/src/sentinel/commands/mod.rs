@@ -277,6 +277,14 @@ impl Sentinel {
         if session.killed || args.is_empty() {
             return;
         }
+        if session.waits_for_acl_file {
+            if session.deferred.len() < self.params.limits.deferred_commands_max {
+                session.deferred.push_back(args);
+            } else {
+                self.kill_clients(&[client]);
+            }
+            return;
+        }
         session.last_interaction = now;
         session.suppress = session.reply_mode != ReplyMode::On;
         if session.reply_mode == ReplyMode::Skip {
@@ -285,6 +293,23 @@ impl Sentinel {
         self.front.clients.total_commands += 1;
         if let Some(frame) = self.dispatch(now, client, &args) {
             self.respond(client, frame);
+        }
+    }
+
+    /// Runs the commands `client` sent while it waited for the ACL file, in order, until one
+    /// waits again (another `ACL LOAD`) or the client is disconnected.
+    pub(crate) fn run_deferred(&mut self, now: Instant, client: ClientId) {
+        loop {
+            let Some(session) = self.front.clients.get_mut(client) else {
+                return;
+            };
+            if session.killed || session.waits_for_acl_file {
+                return;
+            }
+            let Some(args) = session.deferred.pop_front() else {
+                return;
+            };
+            self.handle_client_command(now, client, args);
         }
     }
 

@@ -2,8 +2,11 @@
 //! users, the global options `SENTINEL CONFIG` changes, failure simulation flags, and the
 //! process facts only the driver can know.
 
+use std::collections::BTreeMap;
+
 use crate::acl::Acl;
 use crate::acl::log::AclLog;
+use crate::action::ClientId;
 use crate::rng::Prng;
 use crate::sentinel::clients::Clients;
 
@@ -89,6 +92,19 @@ pub(crate) struct Front {
     /// `requirepass` in clear: also what we send to other sentinels when `sentinel-pass` is
     /// not set (sentinel.c `sentinelSendAuthIfNeeded`).
     pub(crate) requirepass: Option<String>,
+    /// `aclfile` as configured: where `ACL LOAD` and `ACL SAVE` go.
+    pub(crate) aclfile: Option<String>,
+    /// `ACL LOAD` / `ACL SAVE` waiting for the driver, by token.
+    pub(crate) acl_file_ops: BTreeMap<u64, AclFileOp>,
+    pub(crate) acl_file_token: u64,
+}
+
+/// An `ACL LOAD` or `ACL SAVE` the driver is carrying out.
+#[derive(Debug)]
+pub(crate) struct AclFileOp {
+    pub(crate) client: ClientId,
+    /// The file, as its errors name it.
+    pub(crate) path: String,
 }
 
 fn accept_any(_: &str) -> bool {
@@ -115,6 +131,9 @@ impl Front {
             rng: Prng::new(seed ^ 0x05ee_dac1_u64),
             listen_port,
             requirepass: None,
+            aclfile: None,
+            acl_file_ops: BTreeMap::new(),
+            acl_file_token: 0,
         }
     }
 }

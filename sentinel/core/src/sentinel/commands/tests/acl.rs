@@ -66,6 +66,26 @@ fn acl_users_lifecycle() {
 }
 
 #[test]
+fn acl_deluser_with_default_among_the_names_deletes_none() {
+    let mut s = sentinel();
+    reply(&mut s, &["ACL", "SETUSER", "a", "on", "nopass", "+@all"]);
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "a", "x"]), Frame::ok());
+    let out = run(&mut s, 1, &["ACL", "DELUSER", "a", "default"]);
+    assert_eq!(
+        out,
+        [Action::Reply {
+            client: ClientId(1),
+            frame: err("ERR The 'default' user cannot be removed")
+        }],
+        "no reply but the error, and a's client stays connected"
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("a"), bulk("default")])
+    );
+}
+
+#[test]
 fn acl_permissions_and_other_subcommands() {
     let mut s = sentinel();
     reply(
@@ -244,4 +264,206 @@ fn acl_log_records_failed_logins_and_denials() {
     );
     assert_eq!(reply(&mut s, &["ACL", "LOG", "RESET"]), Frame::ok());
     assert_eq!(reply(&mut s, &["ACL", "LOG"]), Frame::Array(vec![]));
+}
+
+/// A sentinel configured with `aclfile users.acl` whose users are `file` (as loaded at
+/// start-up).
+fn with_aclfile(file: &str) -> Sentinel {
+    let mut cfg = crate::config::ConfigFile::default();
+    cfg.server.aclfile = Some("users.acl".into());
+    let mut s = sentinel();
+    s.apply_client_config(&cfg).unwrap();
+    *s.acl_mut() = crate::acl::file::parse("users.acl", file).unwrap();
+    s
+}
+
+fn drain(s: &mut Sentinel) -> Vec<Action> {
+    std::iter::from_fn(|| s.poll_action()).collect()
+}
+
+/// Runs `ACL LOAD` or `ACL SAVE` for client 1 and returns the file action it asked for.
+fn file_action(s: &mut Sentinel, sub: &str) -> Action {
+    let out = run(s, 1, &["ACL", sub]);
+    assert_eq!(out.len(), 1, "{out:?}");
+    out.into_iter().next().unwrap()
+}
+
+#[test]
+fn acl_load_replaces_the_users_and_disconnects_their_clients() {
+    let mut s = with_aclfile("user alice on >pw +@all\nuser bob on nopass +@all");
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "alice", "pw"]), Frame::ok());
+    assert_eq!(reply_as(&mut s, 3, &["AUTH", "bob", "x"]), Frame::ok());
+    assert_eq!(reply_as(&mut s, 4, &["PING"]), Frame::Simple("PONG".into()));
+    // Client 1 is alice too: it is answered, then disconnected.
+    assert_eq!(reply(&mut s, &["AUTH", "alice", "pw"]), Frame::ok());
+    let Action::ReadAclFile { token, path } = file_action(&mut s, "LOAD") else {
+        panic!("not a read");
+    };
+    assert_eq!(path, "users.acl");
+    // A command sent behind ACL LOAD waits for it (it needs the new users).
+    assert!(run(&mut s, 1, &["AUTH", "carol", "pw2"]).is_empty());
+    s.handle_acl_file_read(
+        ms(2_000),
+        token,
+        Ok(b"user bob on nopass +@all\nuser carol on >pw2 +@all\n"),
+    );
+    let out = drain(&mut s);
+    assert_eq!(
+        out,
+        [
+            Action::Reply {
+                client: ClientId(1),
+                frame: Frame::ok()
+            },
+            // Every client of a user other than default, even bob's whose user is unchanged
+            // (redis-server 7.0.15 does the same).
+            Action::CloseClient {
+                client: ClientId(1)
+            },
+            Action::CloseClient {
+                client: ClientId(2)
+            },
+            Action::CloseClient {
+                client: ClientId(3)
+            },
+        ],
+        "the deferred AUTH of a disconnected client is dropped"
+    );
+    assert_eq!(
+        reply_as(&mut s, 4, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("bob"), bulk("carol"), bulk("default")])
+    );
+    assert_eq!(reply_as(&mut s, 5, &["AUTH", "carol", "pw2"]), Frame::ok());
+}
+
+#[test]
+fn commands_behind_acl_load_run_after_it_in_order() {
+    let mut s = with_aclfile("");
+    let Action::ReadAclFile { token, .. } = file_action(&mut s, "LOAD") else {
+        panic!("not a read");
+    };
+    assert!(run(&mut s, 1, &["AUTH", "carol", "pw"]).is_empty());
+    assert!(run(&mut s, 1, &["ACL", "WHOAMI"]).is_empty());
+    // Other clients are not held up.
+    assert_eq!(reply_as(&mut s, 2, &["PING"]), Frame::Simple("PONG".into()));
+    s.handle_acl_file_read(ms(2_000), token, Ok(b"user carol on >pw +@all"));
+    assert_eq!(
+        replies_to(&drain(&mut s), 1),
+        [Frame::ok(), Frame::ok(), bulk("carol")]
+    );
+    // The client is no longer waiting.
+    assert_eq!(reply(&mut s, &["PING"]), Frame::Simple("PONG".into()));
+}
+
+#[test]
+fn a_file_with_errors_changes_nothing_and_says_why() {
+    let mut s = with_aclfile("user alice on >pw +@all");
+    assert_eq!(reply_as(&mut s, 2, &["AUTH", "alice", "pw"]), Frame::ok());
+    let Action::ReadAclFile { token, .. } = file_action(&mut s, "LOAD") else {
+        panic!("not a read");
+    };
+    s.handle_acl_file_read(
+        ms(2_000),
+        token,
+        Ok(b"user alice on >pw +@all\nuser bob on +nosuch\n"),
+    );
+    assert_eq!(
+        drain(&mut s),
+        [Action::Reply {
+            client: ClientId(1),
+            frame: err(
+                "ERR users.acl:2: Error in applying operation '+nosuch': Unknown command or category name in ACL. WARNING: ACL errors detected, no change to the previously active ACL rules was performed"
+            )
+        }],
+        "alice's client stays"
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("alice"), bulk("default")])
+    );
+    let Action::ReadAclFile { token, .. } = file_action(&mut s, "LOAD") else {
+        panic!("not a read");
+    };
+    s.handle_acl_file_read(ms(2_000), token, Err("No such file or directory"));
+    assert_eq!(
+        replies_to(&drain(&mut s), 1),
+        [err(
+            "ERR Error loading ACLs, opening file 'users.acl': No such file or directory"
+        )]
+    );
+    assert_eq!(reply_as(&mut s, 3, &["AUTH", "alice", "pw"]), Frame::ok());
+}
+
+#[test]
+fn acl_save_writes_the_users_as_they_were_at_the_command() {
+    let mut s = with_aclfile("user alice on >pw +@all");
+    let Action::WriteAclFile {
+        token,
+        path,
+        contents,
+    } = file_action(&mut s, "SAVE")
+    else {
+        panic!("not a write");
+    };
+    assert_eq!(path, "users.acl");
+    let Frame::Array(list) = reply_as(&mut s, 2, &["ACL", "LIST"]) else {
+        panic!("ACL LIST")
+    };
+    let lines: Vec<String> = list.iter().map(text_of).collect();
+    assert_eq!(contents, lines.join("\n") + "\n");
+    // Sent behind the SAVE: runs after it is answered, so it is not in the file either way.
+    assert!(run(&mut s, 1, &["ACL", "SETUSER", "x"]).is_empty());
+    s.handle_acl_file_written(ms(2_000), token, true);
+    assert_eq!(replies_to(&drain(&mut s), 1), [Frame::ok(), Frame::ok()]);
+
+    let Action::WriteAclFile {
+        token, contents, ..
+    } = file_action(&mut s, "SAVE")
+    else {
+        panic!("not a write");
+    };
+    assert!(
+        contents.contains("user x off resetchannels -@all\n"),
+        "{contents}"
+    );
+    s.handle_acl_file_written(ms(2_000), token, false);
+    assert_eq!(
+        replies_to(&drain(&mut s), 1),
+        [err(
+            "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+        )]
+    );
+}
+
+#[test]
+fn too_many_commands_behind_acl_load_disconnect_the_client() {
+    let mut s = sentinel_with(Limits {
+        deferred_commands_max: 2,
+        ..Limits::default()
+    });
+    let mut cfg = crate::config::ConfigFile::default();
+    cfg.server.aclfile = Some("users.acl".into());
+    s.apply_client_config(&cfg).unwrap();
+    let Action::ReadAclFile { token, .. } = file_action(&mut s, "LOAD") else {
+        panic!("not a read");
+    };
+    assert!(run(&mut s, 1, &["PING"]).is_empty());
+    assert!(run(&mut s, 1, &["PING"]).is_empty());
+    assert_eq!(
+        run(&mut s, 1, &["PING"]),
+        [Action::CloseClient {
+            client: ClientId(1)
+        }]
+    );
+    // The answer finds the client gone: the file still loads, nobody is answered.
+    s.handle_client_closed(ms(1_500), ClientId(1));
+    s.handle_acl_file_read(ms(2_000), token, Ok(b"user z on nopass"));
+    assert!(drain(&mut s).is_empty());
+    assert_eq!(
+        reply_as(&mut s, 2, &["ACL", "USERS"]),
+        Frame::Array(vec![bulk("default"), bulk("z")])
+    );
+    // An answer nobody asked for is ignored.
+    s.handle_acl_file_written(ms(2_000), 999, true);
+    assert!(drain(&mut s).is_empty());
 }
