@@ -60,6 +60,10 @@ fn ordinary_directive_errors() {
         ),
         ("user", "Bad directive or wrong number of arguments"),
         (
+            "supervised systemdd",
+            "argument(s) must be one of the following: upstart, systemd, auto, no",
+        ),
+        (
             "replicaof 1.2.3.4",
             "Bad directive or wrong number of arguments",
         ),

@@ -363,3 +363,16 @@ fn ten_thousand_masters_load_and_rewrite() {
     let out = rewrite(&text, &cfg);
     assert_eq!(ok(&out), cfg);
 }
+
+#[test]
+fn supervised_is_read_case_insensitively_and_defaults_to_no() {
+    assert_eq!(ok("port 1\n").server.supervised(), config::Supervised::No);
+    assert_eq!(
+        ok("supervised AUTO\n").server.supervised(),
+        config::Supervised::Auto
+    );
+    assert_eq!(
+        ok("supervised upstart\n").server.supervised(),
+        config::Supervised::Upstart
+    );
+}

@@ -2,7 +2,7 @@
 //! Redis 7.0's config table (`config.c`).
 
 use super::directives::{self, Arity, Kind};
-use super::model::{LogLevel, ServerConfig};
+use super::model::{LogLevel, ServerConfig, Supervised};
 use super::tls::AuthClients;
 
 /// Redis's message for a name it does not know, or a non-standard directive with a bad count.
@@ -94,6 +94,13 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         "tls-auth-clients" => {
             AuthClients::parse(first).ok_or_else(|| {
                 "argument(s) must be one of the following: no, yes, optional".to_string()
+            })?;
+            cfg.other.push((name.to_owned(), args.to_vec()));
+        }
+        // Kept verbatim too (the driver reads it through `ServerConfig::supervised`).
+        "supervised" => {
+            Supervised::parse(first).ok_or_else(|| {
+                "argument(s) must be one of the following: upstart, systemd, auto, no".to_string()
             })?;
             cfg.other.push((name.to_owned(), args.to_vec()));
         }
