@@ -101,7 +101,9 @@ pub struct ServerConfig {
     pub aclfile: Option<String>,
     pub maxclients: u32,
     /// Every other legal redis directive, in file order, kept verbatim so that a rewrite writes
-    /// it back unchanged: (lowercased name, arguments).
+    /// it back unchanged: (lowercased name, arguments). A single-value directive appears once,
+    /// with its last value, where it first appeared; the few that accumulate (`rename-command`,
+    /// `loadmodule`, `client-output-buffer-limit`) keep every line.
     pub other: Vec<(String, Vec<String>)>,
 }
 

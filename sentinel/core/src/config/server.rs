@@ -85,26 +85,51 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         // Kept verbatim (see `tls.rs`), but a bad value is fatal at load as in Redis.
         "tls-port" => {
             bounded(first, 0, 65535)?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
         "tls-replication" | "tls-cluster" | "tls-prefer-server-ciphers" | "tls-session-caching" => {
             yes_no(first)?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
         "tls-auth-clients" => {
             AuthClients::parse(first).ok_or_else(|| {
                 "argument(s) must be one of the following: no, yes, optional".to_string()
             })?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
         // Kept verbatim too (the driver reads it through `ServerConfig::supervised`).
         "supervised" => {
             Supervised::parse(first).ok_or_else(|| {
                 "argument(s) must be one of the following: upstart, systemd, auto, no".to_string()
             })?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
-        _ => cfg.other.push((name.to_owned(), args.to_vec())),
+        _ => keep(cfg, name, args),
     }
     Ok(())
+}
+
+/// Ordinary directives where every line adds a value instead of replacing the previous one
+/// (Redis keeps all of them: `rename-command` and `loadmodule` lines each do their own thing,
+/// `client-output-buffer-limit` lines each set a client class). `user`, `bind` and `save` are
+/// modelled apart.
+fn accumulates(name: &str) -> bool {
+    matches!(
+        name,
+        "rename-command" | "loadmodule" | "client-output-buffer-limit"
+    )
+}
+
+/// Keeps an ordinary directive for the rewrite. A single-value directive given again (say in
+/// the file and on the command line) replaces the earlier value where it stands, so the model
+/// holds the effective value once and the rewrite writes one line in place of the first, as
+/// Redis's `CONFIG REWRITE` does.
+fn keep(cfg: &mut ServerConfig, name: &str, args: &[String]) {
+    if !accumulates(name)
+        && let Some((_, old)) = cfg.other.iter_mut().find(|(n, _)| n == name)
+    {
+        *old = args.to_vec();
+        return;
+    }
+    cfg.other.push((name.to_owned(), args.to_vec()));
 }
