@@ -4,6 +4,7 @@
 use super::directives::{self, Arity, Kind};
 use super::model::{LogLevel, ServerConfig, Supervised};
 use super::tls::AuthClients;
+use crate::acl::{UNKNOWN_NAME, User};
 
 /// Redis's message for a name it does not know, or a non-standard directive with a bad count.
 pub(crate) const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
@@ -74,7 +75,10 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         }
         // The range makes the cast lossless.
         "maxclients" => cfg.maxclients = bounded(first, 1, i64::from(u32::MAX))? as u32,
-        "user" => cfg.users.push(args.to_vec()),
+        "user" => {
+            check_user(cfg, args)?;
+            cfg.users.push(args.to_vec());
+        }
         // Sentinel sets hz itself every tick and never persists it (sentinelFlushConfig);
         // validated, then dropped.
         "hz" => {
@@ -105,6 +109,36 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
             keep(cfg, name, args);
         }
         _ => keep(cfg, name, args),
+    }
+    Ok(())
+}
+
+/// Redis's load-time check of a `user <name> <rules>...` line (`ACLAppendUserForLoading`): a
+/// name declared twice, or a rule that is wrong in itself, is a fatal config error. A rule that
+/// only names an unknown command or category passes here; start-up refuses it later, as Redis
+/// does (see `Acl::load_configured_users`).
+fn check_user(cfg: &ServerConfig, args: &[String]) -> Result<(), String> {
+    let name = &args[0];
+    let declaration = |word: &str, why: &str| format!("Error in user declaration '{word}': {why}");
+    if cfg.users.iter().any(|u| u.first() == Some(name)) {
+        return Err(declaration(
+            name,
+            "Duplicate user found. A user can only be defined once in config files",
+        ));
+    }
+    let mut fake = User::new(name);
+    for (j, op) in args[1..].iter().enumerate() {
+        match fake.apply(op) {
+            Ok(()) => {}
+            Err(why) if why == UNKNOWN_NAME => {}
+            Err(why) => {
+                // Redis 7.0 names the word at the rule's index counted from the start of the
+                // line (`user`, the name, then the rules), not the rule itself: `user alice on
+                // bogus` says 'alice'. Operators and scripts see that text, so it is kept.
+                let word = if j == 0 { "user" } else { &args[j - 1] };
+                return Err(declaration(word, why));
+            }
+        }
     }
     Ok(())
 }
