@@ -1,5 +1,5 @@
 //! Process plumbing: file access checks, daemonizing, the pid file, the fd limit, entropy, and
-//! the signals that stop the sentinel.
+//! the signals that stop (or must not stop) the sentinel.
 
 use std::ffi::CString;
 use std::io::{self, Read};
@@ -49,6 +49,17 @@ pub fn daemonize() -> io::Result<()> {
     for fd in 0..=2 {
         // Safety: both fds are open; dup2 only replaces the standard descriptor.
         unsafe { libc::dup2(devnull.as_raw_fd(), fd) };
+    }
+    Ok(())
+}
+
+/// Ignores SIGHUP, as Redis does (server.c `initServer`): a closed terminal or a stray
+/// `kill -HUP` (logrotate scripts send one to many daemons) must not stop the sentinel. The
+/// disposition is process-wide, so threads started later inherit it.
+pub fn ignore_sighup() -> io::Result<()> {
+    // Safety: plain syscall; SIG_IGN is a valid disposition for SIGHUP.
+    if unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) } == libc::SIG_ERR {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }

@@ -154,6 +154,9 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
     if cfg.server.daemonize {
         process::daemonize().context("daemonize")?;
     }
+    if let Err(e) = process::ignore_sighup() {
+        logger.warning(&format!("Could not ignore SIGHUP: {e}"));
+    }
     logger.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     logger.warning(&format!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started",
