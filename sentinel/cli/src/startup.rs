@@ -264,6 +264,13 @@ fn serve(
     let listeners = listen_on(cfg, cfg.server.port, "TCP", logger)?;
     let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
+    // The `user` lines passed the load-time checks; a rule naming an unknown command or
+    // category is refused here, as Redis refuses it (acl.c `ACLLoadUsersAtStartup`).
+    if let Err(e) = sentinel_core::acl::Acl::default().load_configured_users(&cfg.server.users) {
+        logger.warning(&e);
+        logger.warning("Critical error while loading ACLs. Exiting.");
+        return Err(Fatal::Reported);
+    }
     let myid = ensure_myid(path, cfg, file_text, logger)?;
     logger.warning(&format!("Sentinel ID is {myid}"));
     // The process's own run id (INFO `run_id`), distinct from the sentinel id, as in Redis.
