@@ -1,12 +1,14 @@
-//! End-to-end: how the `sentinel` binary behaves as a process: signals and the ACL users it
-//! refuses to start with.
+//! End-to-end: how the `sentinel` binary behaves as a process: signals, supervision by
+//! systemd, and the ACL users it refuses to start with.
 
 mod support;
 
+use std::os::unix::net::UnixDatagram;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{Conn, Guard, free_port, start_sentinel};
+use support::{Conn, Guard, eventually, free_port, start_sentinel};
 
 fn signal(guard: &Guard, sig: libc::c_int) {
     let pid = i32::try_from(guard.0.id()).expect("pid");
@@ -33,6 +35,107 @@ fn sighup_is_ignored() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(s.guard.0.try_wait().expect("try_wait").is_none());
     assert!(answers_ping(s.port));
+}
+
+/// Receives the next datagram, failing the test if none comes within the patience.
+fn next_message(rx: &UnixDatagram) -> String {
+    let mut buf = [0u8; 512];
+    let n = rx.recv(&mut buf).expect("a notification");
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+fn start_supervised(home: &Path, socket: &Path) -> Guard {
+    let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
+        .arg("sentinel.conf")
+        // What Debian's redis-sentinel.service passes.
+        .args(["--supervised", "systemd", "--daemonize", "no"])
+        .current_dir(home)
+        .env("NOTIFY_SOCKET", socket)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sentinel");
+    Guard(child)
+}
+
+#[test]
+fn systemd_supervision_notifies_readiness_and_stopping_and_does_not_daemonize() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket = dir.path().join("notify.sock");
+    let rx = UnixDatagram::bind(&socket).expect("bind notify socket");
+    rx.set_read_timeout(Some(support::PATIENCE))
+        .expect("timeout");
+    let port = free_port();
+    let conf = dir.path().join("sentinel.conf");
+    // `daemonize yes` in the file: under systemd it must be ignored.
+    std::fs::write(
+        &conf,
+        format!("port {port}\nbind 127.0.0.1\ndaemonize yes\nlogfile log.txt\n"),
+    )
+    .expect("write conf");
+
+    for start in 0..2 {
+        let mut guard = start_supervised(dir.path(), &socket);
+        assert_eq!(next_message(&rx), "STATUS=Redis is loading...\n");
+        assert_eq!(next_message(&rx), "STATUS=Ready to accept connections\n");
+        assert_eq!(next_message(&rx), "READY=1\n");
+        // Ready means serving.
+        assert!(answers_ping(port), "start {start}");
+        // Not daemonized: the process systemd started is the one that serves.
+        assert!(guard.0.try_wait().expect("try_wait").is_none());
+        signal(&guard, libc::SIGTERM);
+        assert_eq!(next_message(&rx), "STOPPING=1\n");
+        let status = eventually("the sentinel to exit", || guard.0.try_wait().ok().flatten());
+        assert!(status.success(), "{status:?}");
+        // The command-line `supervised` is persisted once, however often it starts.
+        let text = std::fs::read_to_string(&conf).expect("read conf");
+        assert_eq!(
+            text.matches("supervised").count(),
+            1,
+            "start {start}: {text}"
+        );
+        assert_eq!(
+            text.matches("daemonize").count(),
+            1,
+            "start {start}: {text}"
+        );
+    }
+    let log = std::fs::read_to_string(dir.path().join("log.txt")).expect("log");
+    assert!(
+        log.contains("Supervised by systemd. Please make sure you set appropriate values"),
+        "{log}"
+    );
+}
+
+#[test]
+fn systemd_supervision_without_a_socket_is_logged_and_not_fatal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    std::fs::write(
+        dir.path().join("sentinel.conf"),
+        format!("port {port}\nbind 127.0.0.1\nlogfile log.txt\nsupervised systemd\n"),
+    )
+    .expect("write conf");
+    let _guard = Guard(
+        Command::new(env!("CARGO_BIN_EXE_sentinel"))
+            .arg("sentinel.conf")
+            .current_dir(dir.path())
+            .env_remove("NOTIFY_SOCKET")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sentinel"),
+    );
+    eventually("PING", || answers_ping(port).then_some(()));
+    let log = eventually("the log", || {
+        std::fs::read_to_string(dir.path().join("log.txt"))
+            .ok()
+            .filter(|l| l.matches("NOTIFY_SOCKET not found!").count() >= 3)
+    });
+    assert!(
+        log.contains("# systemd supervision error: NOTIFY_SOCKET not found!"),
+        "{log}"
+    );
 }
 
 fn run_once(conf: &str) -> (Option<i32>, String, String) {
