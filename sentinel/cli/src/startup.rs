@@ -123,6 +123,15 @@ impl Supervision {
         }
     }
 
+    /// INFO's `process_supervised`: the supervisor, if one was found.
+    fn info_name(&self) -> &'static str {
+        match (self.supervised, self.systemd) {
+            (false, _) => "no",
+            (true, true) => "systemd",
+            (true, false) => "upstart",
+        }
+    }
+
     fn none() -> Supervision {
         Supervision {
             systemd: false,
@@ -410,6 +419,7 @@ fn serve(
                 tcp_port: cfg.server.port,
                 config_file: path.display().to_string(),
                 started: std::time::Instant::now(),
+                supervised: supervision.info_name(),
             },
             // Shard 0 serves clients.
             listeners: if index == 0 {

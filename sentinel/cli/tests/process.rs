@@ -81,6 +81,12 @@ fn systemd_supervision_notifies_readiness_and_stopping_and_does_not_daemonize() 
         assert_eq!(next_message(&rx), "READY=1\n");
         // Ready means serving.
         assert!(answers_ping(port), "start {start}");
+        let mut conn = Conn::connect(port).expect("connect");
+        let info = support::text(&conn.cmd(&["INFO", "server"]));
+        assert!(
+            info.contains("\r\nprocess_supervised:systemd\r\n"),
+            "{info}"
+        );
         // Not daemonized: the process systemd started is the one that serves.
         assert!(guard.0.try_wait().expect("try_wait").is_none());
         signal(&guard, libc::SIGTERM);
@@ -127,6 +133,9 @@ fn systemd_supervision_without_a_socket_is_logged_and_not_fatal() {
             .expect("spawn sentinel"),
     );
     eventually("PING", || answers_ping(port).then_some(()));
+    let mut conn = Conn::connect(port).expect("connect");
+    let info = support::text(&conn.cmd(&["INFO", "server"]));
+    assert!(info.contains("\r\nprocess_supervised:no\r\n"), "{info}");
     let log = eventually("the log", || {
         std::fs::read_to_string(dir.path().join("log.txt"))
             .ok()
