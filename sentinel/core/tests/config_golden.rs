@@ -431,10 +431,41 @@ fn a_command_line_override_adds_no_line_at_each_start() {
 fn accumulating_directives_keep_every_line() {
     let text = "rename-command FLUSHALL \"\"\nrename-command FLUSHDB \"\"\n\
                 client-output-buffer-limit normal 0 0 0\n\
-                client-output-buffer-limit pubsub 32mb 8mb 60\nsentinel current-epoch 0\n";
+                client-output-buffer-limit pubsub 32mb 8mb 60\n\
+                loadmodule /a.so\nloadmodule /b.so\nsentinel current-epoch 0\n";
     let cfg = ok(text);
-    assert_eq!(cfg.server.other.len(), 4);
+    assert_eq!(cfg.server.other.len(), 6);
     assert_eq!(rewrite(text, &cfg), text);
+}
+
+#[test]
+fn client_output_buffer_limit_keeps_the_last_line_per_class() {
+    let text = "client-output-buffer-limit normal 1 2 3\n\
+                client-output-buffer-limit slave 4 5 6\n\
+                client-output-buffer-limit normal 7 8 9\n\
+                client-output-buffer-limit replica 10 11 12\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    assert_eq!(
+        rewrite(text, &cfg),
+        "client-output-buffer-limit normal 7 8 9\n\
+         client-output-buffer-limit replica 10 11 12\n\nsentinel current-epoch 0\n"
+    );
+}
+
+#[test]
+fn aliases_are_one_config_written_under_its_name() {
+    // What redis-server 7.0.15 --sentinel writes for these lines (checked by hand).
+    let text = "# c1\nslave-priority 5\nhash-max-ziplist-entries 9\nslaveof 10.0.0.1 6379\n\
+                # c2\nreplica-priority 7\nlua-time-limit 100\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    let out = rewrite(text, &cfg);
+    assert_eq!(
+        out,
+        "# c1\nreplica-priority 7\nhash-max-listpack-entries 9\nreplicaof 10.0.0.1 6379\n\
+         # c2\n\nbusy-reply-threshold 100\nsentinel current-epoch 0\n"
+    );
+    assert_eq!(ok(&out), cfg);
+    assert_eq!(rewrite(&out, &cfg), out);
 }
 
 #[test]

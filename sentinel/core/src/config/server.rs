@@ -143,24 +143,38 @@ fn check_user(cfg: &ServerConfig, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Ordinary directives where every line adds a value instead of replacing the previous one
-/// (Redis keeps all of them: `rename-command` and `loadmodule` lines each do their own thing,
-/// `client-output-buffer-limit` lines each set a client class). `user`, `bind` and `save` are
-/// modelled apart.
-fn accumulates(name: &str) -> bool {
-    matches!(
-        name,
-        "rename-command" | "loadmodule" | "client-output-buffer-limit"
-    )
+/// Whether a later `name` line with `new` arguments replaces the earlier one with `old`.
+/// Single-value directives: always. `rename-command` and `loadmodule` lines each do their own
+/// thing, so Redis keeps them all. `client-output-buffer-limit` sets one client class per
+/// group of four: a later line for the same class replaces the earlier one (`slave` is
+/// `replica`); lines setting several classes at once are kept as they are. `user`, `bind`
+/// and `save` are modelled apart.
+fn replaces(name: &str, old: &[String], new: &[String]) -> bool {
+    match name {
+        "rename-command" | "loadmodule" => false,
+        "client-output-buffer-limit" => {
+            let class = |args: &[String]| match args {
+                [class, _, _, _] if class.eq_ignore_ascii_case("slave") => Some("replica".into()),
+                [class, _, _, _] => Some(class.to_ascii_lowercase()),
+                _ => None,
+            };
+            class(old).is_some() && class(old) == class(new)
+        }
+        _ => true,
+    }
 }
 
 /// Keeps an ordinary directive for the rewrite. A single-value directive given again (say in
 /// the file and on the command line) replaces the earlier value where it stands, so the model
 /// holds the effective value once and the rewrite writes one line in place of the first, as
-/// Redis's `CONFIG REWRITE` does.
+/// Redis's `CONFIG REWRITE` does. An alias is kept under the config's own name, which the
+/// rewrite writes (`slave-priority 5` becomes `replica-priority 5`, as in Redis).
 fn keep(cfg: &mut ServerConfig, name: &str, args: &[String]) {
-    if !accumulates(name)
-        && let Some((_, old)) = cfg.other.iter_mut().find(|(n, _)| n == name)
+    let name = directives::canonical(name);
+    if let Some((_, old)) = cfg
+        .other
+        .iter_mut()
+        .find(|(n, old)| n == name && replaces(name, old, args))
     {
         *old = args.to_vec();
         return;
