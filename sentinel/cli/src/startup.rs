@@ -366,7 +366,17 @@ fn serve(
     let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
     // The `user` lines passed the load-time checks; a rule naming an unknown command or
-    // category is refused here, as Redis refuses it (acl.c `ACLLoadUsersAtStartup`).
+    // category is refused here, as Redis refuses it (acl.c `ACLLoadUsersAtStartup`), and so
+    // are users given both ways.
+    if cfg.server.aclfile.is_some() && !cfg.server.users.is_empty() {
+        logger.warning(
+            "Configuring Redis with users defined in redis.conf and at the same setting an ACL \
+             file path is invalid. This setup is very likely to lead to configuration errors and \
+             security holes, please define either an ACL file or declare users directly in your \
+             redis.conf, but not both.",
+        );
+        return Err(Fatal::Reported);
+    }
     if let Err(e) = sentinel_core::acl::Acl::default().load_configured_users(&cfg.server.users) {
         logger.warning(&e);
         logger.warning("Critical error while loading ACLs. Exiting.");

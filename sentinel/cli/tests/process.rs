@@ -201,3 +201,19 @@ fn a_user_rule_naming_an_unknown_command_stops_the_start() {
         "{log}"
     );
 }
+
+#[test]
+fn users_in_the_config_and_an_aclfile_stop_the_start() {
+    let (code, _, log) = run_once(&format!(
+        "port {}\nbind 127.0.0.1\nlogfile log.txt\naclfile users.acl\nuser alice on\n",
+        free_port()
+    ));
+    assert_eq!(code, Some(1));
+    assert!(
+        log.contains(
+            "# Configuring Redis with users defined in redis.conf and at the same setting an \
+             ACL file path is invalid."
+        ),
+        "{log}"
+    );
+}
