@@ -148,6 +148,48 @@ fn systemd_supervision_without_a_socket_is_logged_and_not_fatal() {
     );
 }
 
+#[test]
+fn upstart_supervision_stops_itself_to_signal_readiness() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    std::fs::write(
+        dir.path().join("sentinel.conf"),
+        format!("port {port}\nbind 127.0.0.1\nlogfile log.txt\ndaemonize yes\n"),
+    )
+    .expect("write conf");
+    let guard = Guard(
+        Command::new(env!("CARGO_BIN_EXE_sentinel"))
+            .args(["sentinel.conf", "--supervised", "auto"])
+            .current_dir(dir.path())
+            .env("UPSTART_JOB", "sentinel")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sentinel"),
+    );
+    let pid = i32::try_from(guard.0.id()).expect("pid");
+    let mut status = 0;
+    // Safety: waiting for our own child; `status` is a valid out pointer.
+    let rc = unsafe { libc::waitpid(pid, &mut status, libc::WUNTRACED) };
+    assert_eq!(rc, pid);
+    assert!(libc::WIFSTOPPED(status), "status {status:#x}");
+    assert_eq!(libc::WSTOPSIG(status), libc::SIGSTOP);
+    // Upstart continues it; it then serves from the same pid (daemonize is ignored).
+    signal(&guard, libc::SIGCONT);
+    eventually("PING", || answers_ping(port).then_some(()));
+    let mut conn = Conn::connect(port).expect("connect");
+    let info = support::text(&conn.cmd(&["INFO", "server"]));
+    assert!(
+        info.contains("\r\nprocess_supervised:upstart\r\n"),
+        "{info}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("log.txt")).expect("log");
+    assert!(
+        log.contains("supervised by upstart, will stop to signal readiness."),
+        "{log}"
+    );
+}
+
 fn run_once(conf: &str) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("sentinel.conf"), conf).expect("write conf");
