@@ -112,6 +112,25 @@ mod tests {
     }
 
     #[test]
+    fn debian_unit_arguments() {
+        // redis-sentinel.service: `sentinel.conf --supervised systemd --daemonize no`.
+        let cmd = parse(&argv(&[
+            "/etc/redis/sentinel.conf",
+            "--supervised",
+            "systemd",
+            "--daemonize",
+            "no",
+        ]));
+        assert_eq!(
+            cmd,
+            Command::Run(Args {
+                config: Some("/etc/redis/sentinel.conf".into()),
+                overrides: vec!["supervised \"systemd\"".into(), "daemonize \"no\"".into()],
+            })
+        );
+    }
+
+    #[test]
     fn no_config() {
         assert_eq!(
             parse(&argv(&["--port", "1"])),

@@ -1,5 +1,5 @@
-//! Process plumbing: file access checks, daemonizing, the pid file, the fd limit, entropy, and
-//! the signals that stop the sentinel.
+//! Process plumbing: file access checks, daemonizing, supervisor notifications, the fd limit,
+//! entropy, and the signals that stop (or must not stop) the sentinel.
 
 use std::ffi::CString;
 use std::io::{self, Read};
@@ -51,6 +51,41 @@ pub fn daemonize() -> io::Result<()> {
         unsafe { libc::dup2(devnull.as_raw_fd(), fd) };
     }
     Ok(())
+}
+
+/// Ignores SIGHUP, as Redis does (server.c `initServer`): a closed terminal or a stray
+/// `kill -HUP` (logrotate scripts send one to many daemons) must not stop the sentinel. The
+/// disposition is process-wide, so threads started later inherit it.
+pub fn ignore_sighup() -> io::Result<()> {
+    // Safety: plain syscall; SIG_IGN is a valid disposition for SIGHUP.
+    if unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) } == libc::SIG_ERR {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Sends one sd_notify message (`READY=1\n`, `STATUS=...\n`) as a datagram to `socket`, the
+/// value of $NOTIFY_SOCKET: a socket path, or `@name` for the abstract namespace.
+pub fn notify_socket(socket: &str, message: &str) -> io::Result<()> {
+    use std::os::unix::net::{SocketAddr, UnixDatagram};
+    let sock = UnixDatagram::unbound()?;
+    let addr = match socket.strip_prefix('@') {
+        Some(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            SocketAddr::from_abstract_name(name.as_bytes())?
+        }
+        None if socket.starts_with('/') => SocketAddr::from_pathname(socket)?,
+        // sd_notify accepts only these two forms.
+        None => return Err(io::Error::from_raw_os_error(libc::EINVAL)),
+    };
+    sock.send_to_addr(message.as_bytes(), &addr)?;
+    Ok(())
+}
+
+/// Stops the process with SIGSTOP: how a daemon tells upstart (`expect stop`) it is ready.
+pub fn stop_self() {
+    // Safety: plain syscall; upstart continues the process.
+    unsafe { libc::raise(libc::SIGSTOP) };
 }
 
 /// Raises the soft limit on open files to the hard limit; returns the new soft limit.
@@ -127,6 +162,29 @@ impl StopSignals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notify_reaches_a_path_socket_and_an_abstract_one() {
+        use std::os::unix::net::{SocketAddr, UnixDatagram};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("notify.sock");
+        let rx = UnixDatagram::bind(&path).expect("bind");
+        notify_socket(path.to_str().expect("utf-8 path"), "READY=1\n").expect("send");
+        let mut buf = [0u8; 64];
+        let n = rx.recv(&mut buf).expect("recv");
+        assert_eq!(&buf[..n], b"READY=1\n");
+
+        use std::os::linux::net::SocketAddrExt;
+        let name = format!("sentinel-notify-test-{}", std::process::id());
+        let addr = SocketAddr::from_abstract_name(name.as_bytes()).expect("addr");
+        let rx = UnixDatagram::bind_addr(&addr).expect("bind abstract");
+        notify_socket(&format!("@{name}"), "STATUS=x\n").expect("send abstract");
+        let n = rx.recv(&mut buf).expect("recv abstract");
+        assert_eq!(&buf[..n], b"STATUS=x\n");
+
+        assert!(notify_socket("relative.sock", "READY=1\n").is_err());
+        assert!(notify_socket(dir.path().join("none").to_str().unwrap(), "READY=1\n").is_err());
+    }
 
     #[test]
     fn strerror_drops_the_rust_suffix() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use sentinel_core::Prng;
 use sentinel_core::acl::{self, Acl};
-use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN};
+use sentinel_core::config::{self, ConfigFile, LoadOptions, MYID_LEN, Supervised};
 use sentinel_core::event::Level;
 use sentinel_uring::log::{LocalTime, format_line};
 use sentinel_uring::procinfo::ProcessFacts;
@@ -62,6 +62,103 @@ fn early_warning(message: &str) {
             message
         )
     );
+}
+
+/// Who gets told about start-up and shutdown (server.c `redisIsSupervised`).
+struct Supervision {
+    /// Systemd gets `STATUS=`/`READY=1`/`STOPPING=1`: `supervised systemd`, or `auto` with
+    /// $NOTIFY_SOCKET set. Like Redis, a configured `systemd` keeps trying (and logging why it
+    /// cannot) even when the first message did not get through.
+    systemd: bool,
+    /// A supervisor was found, so `daemonize` is ignored (the supervisor tracks this pid).
+    supervised: bool,
+}
+
+impl Supervision {
+    /// Resolves `auto` from the environment and announces the start to the supervisor:
+    /// upstart's `expect stop` wants a SIGSTOP, systemd a first status line.
+    fn start(mode: Supervised, logger: &Logger) -> Supervision {
+        let env_set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let mode = match mode {
+            Supervised::Auto if env_set("UPSTART_JOB") => {
+                logger.verbose("Upstart supervision detected.");
+                Supervised::Upstart
+            }
+            Supervised::Auto if env_set("NOTIFY_SOCKET") => {
+                logger.verbose("Systemd supervision detected.");
+                Supervised::Systemd
+            }
+            other => other,
+        };
+        match mode {
+            Supervised::Systemd => {
+                let mut s = Supervision {
+                    systemd: true,
+                    supervised: false,
+                };
+                if s.notify("STATUS=Redis is loading...\n", logger) {
+                    logger.notice(
+                        "Supervised by systemd. Please make sure you set appropriate values for \
+                         TimeoutStartSec and TimeoutStopSec in your service unit.",
+                    );
+                    s.supervised = true;
+                }
+                s
+            }
+            Supervised::Upstart if env_set("UPSTART_JOB") => {
+                logger.notice("supervised by upstart, will stop to signal readiness.");
+                process::stop_self();
+                // Safety: no other thread exists yet (start-up runs before any is spawned),
+                // so nothing reads the environment concurrently.
+                unsafe { std::env::remove_var("UPSTART_JOB") };
+                Supervision {
+                    systemd: false,
+                    supervised: true,
+                }
+            }
+            Supervised::Upstart => {
+                logger.warning("upstart supervision requested, but UPSTART_JOB not found!");
+                Supervision::none()
+            }
+            Supervised::No | Supervised::Auto => Supervision::none(),
+        }
+    }
+
+    /// INFO's `process_supervised`: the supervisor, if one was found.
+    fn info_name(&self) -> &'static str {
+        match (self.supervised, self.systemd) {
+            (false, _) => "no",
+            (true, true) => "systemd",
+            (true, false) => "upstart",
+        }
+    }
+
+    fn none() -> Supervision {
+        Supervision {
+            systemd: false,
+            supervised: false,
+        }
+    }
+
+    /// Sends one message to systemd if it is the supervisor; logs why not as Redis does.
+    fn notify(&self, message: &str, logger: &Logger) -> bool {
+        if !self.systemd {
+            return false;
+        }
+        let socket = std::env::var("NOTIFY_SOCKET").unwrap_or_default();
+        if socket.is_empty() {
+            logger.warning("systemd supervision error: NOTIFY_SOCKET not found!");
+            return false;
+        }
+        match process::notify_socket(&socket, message) {
+            Ok(()) => true,
+            Err(e) => {
+                let code = e.raw_os_error().unwrap_or(libc::EIO);
+                logger.warning(&format!("systemd supervision error: sd_notify: -{code}"));
+                false
+            }
+        }
+    }
 }
 
 fn is_executable(path: &str) -> bool {
@@ -152,8 +249,14 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
         ));
         return Err(Fatal::Reported);
     }
-    if cfg.server.daemonize {
+    let supervision = Supervision::start(cfg.server.supervised(), &logger);
+    // Redis ignores `daemonize` under a supervisor: it must keep the pid it started.
+    let background = cfg.server.daemonize && !supervision.supervised;
+    if background {
         process::daemonize().context("daemonize")?;
+    }
+    if let Err(e) = process::ignore_sighup() {
+        logger.warning(&format!("Could not ignore SIGHUP: {e}"));
     }
     logger.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     logger.warning(&format!(
@@ -171,7 +274,7 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
         Err(e) => logger.warning(&format!("Could not raise the open files limit: {e}")),
     }
 
-    let pidfile = match (&cfg.server.pidfile, cfg.server.daemonize) {
+    let pidfile = match (&cfg.server.pidfile, background) {
         (Some(p), _) => Some(PathBuf::from(p)),
         (None, true) => Some(PathBuf::from(DEFAULT_PID_FILE)),
         (None, false) => None,
@@ -183,7 +286,7 @@ pub fn run(args: &Args) -> Result<(), Fatal> {
         logger.warning(&format!("Failed to write PID file {}: {e}", p.display()));
     }
 
-    let result = serve(&path, &mut cfg, &file_text, &logger);
+    let result = serve(&path, &mut cfg, &file_text, &logger, &supervision);
     if let Some(p) = &pidfile {
         logger.notice("Removing the pid file.");
         let _ = std::fs::remove_file(p);
@@ -270,6 +373,7 @@ fn serve(
     cfg: &mut ConfigFile,
     file_text: &str,
     logger: &Arc<Logger>,
+    supervision: &Supervision,
 ) -> Result<(), Fatal> {
     let tls_settings = cfg.server.tls();
     let tls = match sentinel_uring::tls::configure(&tls_settings) {
@@ -286,7 +390,15 @@ fn serve(
     let listeners = listen_on(cfg, cfg.server.port, "TCP", logger)?;
     let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
+    // `user` lines plus an `aclfile` are refused, then the file is read (acl.c
+    // `ACLLoadUsersAtStartup`); a `user` line's rule naming an unknown command or category
+    // passed the load-time checks and is refused here, as Redis refuses it.
     let acl = load_acl_file(cfg, logger)?;
+    if let Err(e) = Acl::default().load_configured_users(&cfg.server.users) {
+        logger.warning(&e);
+        logger.warning("Critical error while loading ACLs. Exiting.");
+        return Err(Fatal::Reported);
+    }
     let myid = ensure_myid(path, cfg, file_text, logger)?;
     logger.warning(&format!("Sentinel ID is {myid}"));
     // The process's own run id (INFO `run_id`), distinct from the sentinel id, as in Redis.
@@ -335,6 +447,7 @@ fn serve(
                 tcp_port: cfg.server.port,
                 config_file: path.display().to_string(),
                 started: std::time::Instant::now(),
+                supervised: supervision.info_name(),
             },
             // Shard 0 serves clients.
             listeners: if index == 0 {
@@ -359,10 +472,14 @@ fn serve(
         specs.push(spec);
     }
     let shards = spawn_all(specs).map_err(anyhow::Error::from)?;
+    // The listeners are bound and the shards own them: connections are taken from here on.
+    supervision.notify("STATUS=Ready to accept connections\n", logger);
+    supervision.notify("READY=1\n", logger);
 
     let signal = signals.wait();
     logger.warning(&format!("Received {signal} scheduling shutdown..."));
     logger.warning("User requested shutdown...");
+    supervision.notify("STOPPING=1\n", logger);
     for s in shards {
         s.shutdown();
     }

@@ -60,6 +60,10 @@ fn ordinary_directive_errors() {
         ),
         ("user", "Bad directive or wrong number of arguments"),
         (
+            "supervised systemdd",
+            "argument(s) must be one of the following: upstart, systemd, auto, no",
+        ),
+        (
             "replicaof 1.2.3.4",
             "Bad directive or wrong number of arguments",
         ),
@@ -315,4 +319,48 @@ fn lenient_forms_redis_accepts() {
     assert!(cfg.sentinel.masters[0].known_sentinels.is_empty());
     assert_eq!(cfg.sentinel.announce_ip, None);
     assert_eq!(cfg.sentinel.current_epoch, 5, "max wins");
+}
+
+#[test]
+fn bad_user_lines_are_fatal_with_redis_texts() {
+    // Each text is what redis-server 7.0.15 --sentinel prints for the line; Redis names the word
+    // at the failing rule's index counted from the start of the line ('alice' for the first
+    // rule after `on`, '+@all' for the fifth word's rule).
+    let cases: &[(&str, &str)] = &[
+        (
+            "user alice on bogus",
+            "Error in user declaration 'alice': Syntax error",
+        ),
+        (
+            "user alice on >p +@all ~* bogus",
+            "Error in user declaration '+@all': Syntax error",
+        ),
+        (
+            "user alice on #abc",
+            "Error in user declaration 'alice': The password hash must be exactly 64 \
+             characters and contain only lowercase hexadecimal characters",
+        ),
+        (
+            "user alice bogus",
+            "Error in user declaration 'user': Syntax error",
+        ),
+    ];
+    for (line, reason) in cases {
+        let e = err(&format!("port 1\n{line}\n"));
+        assert_eq!((e.line, e.reason.as_str()), (2, *reason), "{line}");
+        assert_eq!(e.text, *line);
+    }
+    let e = err("user alice on\nuser bob on\nuser alice off\n");
+    assert_eq!(e.line, 3);
+    assert_eq!(
+        e.to_string(),
+        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n\
+         Reading the configuration file, at line 3\n\
+         >>> 'user alice off'\n\
+         Error in user declaration 'alice': Duplicate user found. A user can only be defined \
+         once in config files"
+    );
+    // An unknown command or category is left to start-up, as in Redis (modules could add it).
+    let cfg = load("user alice on +nosuch\n", &LoadOptions::permissive()).expect("loads");
+    assert_eq!(cfg.server.users.len(), 1);
 }

@@ -363,3 +363,120 @@ fn ten_thousand_masters_load_and_rewrite() {
     let out = rewrite(&text, &cfg);
     assert_eq!(ok(&out), cfg);
 }
+
+/// The text `startup` loads: the file, then each command-line override as one more line.
+fn with_overrides(file: &str, overrides: &[&str]) -> String {
+    let mut full = file.to_string();
+    for o in overrides {
+        full.push_str(o);
+        full.push('\n');
+    }
+    full
+}
+
+#[test]
+fn a_single_value_directive_given_twice_is_one_line_with_the_last_value() {
+    let text = "# head\ntcp-keepalive 10\n# mid\nsupervised no\ntcp-keepalive 20\n\
+                supervised systemd\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    assert_eq!(
+        cfg.server.other,
+        [
+            ("tcp-keepalive".to_string(), vec!["20".to_string()]),
+            ("supervised".into(), vec!["systemd".into()]),
+        ]
+    );
+    let out = rewrite(text, &cfg);
+    assert_eq!(
+        out,
+        "# head\ntcp-keepalive 20\n# mid\nsupervised systemd\n\nsentinel current-epoch 0\n"
+    );
+    assert_eq!(ok(&out), cfg);
+    assert_eq!(rewrite(&out, &cfg), out);
+}
+
+#[test]
+fn a_command_line_override_adds_no_line_at_each_start() {
+    // Debian's unit starts `redis-sentinel sentinel.conf --supervised systemd --daemonize no`.
+    let overrides = ["supervised \"systemd\"", "daemonize \"no\""];
+    let mut file = "port 26380\nsentinel current-epoch 0\n".to_string();
+    for start in 0..3 {
+        let cfg = ok(&with_overrides(&file, &overrides));
+        assert_eq!(cfg.server.supervised(), config::Supervised::Systemd);
+        file = rewrite(&file, &cfg);
+        assert_eq!(
+            file.matches("supervised").count(),
+            1,
+            "start {start}: {file}"
+        );
+        assert_eq!(file.matches(SIGNATURE).count(), 1, "start {start}: {file}");
+    }
+    assert_eq!(
+        file,
+        format!("port 26380\nsentinel current-epoch 0\n{SIGNATURE}\nsupervised systemd\n")
+    );
+    // A file value the command line overrides is rewritten in place with the effective one.
+    let file = "supervised no\ntls-port 0\nsentinel current-epoch 0\n";
+    let cfg = ok(&with_overrides(
+        file,
+        &["supervised \"systemd\"", "tls-port \"26390\""],
+    ));
+    assert_eq!(
+        rewrite(file, &cfg),
+        "supervised systemd\ntls-port 26390\nsentinel current-epoch 0\n"
+    );
+}
+
+#[test]
+fn accumulating_directives_keep_every_line() {
+    let text = "rename-command FLUSHALL \"\"\nrename-command FLUSHDB \"\"\n\
+                client-output-buffer-limit normal 0 0 0\n\
+                client-output-buffer-limit pubsub 32mb 8mb 60\n\
+                loadmodule /a.so\nloadmodule /b.so\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    assert_eq!(cfg.server.other.len(), 6);
+    assert_eq!(rewrite(text, &cfg), text);
+}
+
+#[test]
+fn client_output_buffer_limit_keeps_the_last_line_per_class() {
+    let text = "client-output-buffer-limit normal 1 2 3\n\
+                client-output-buffer-limit slave 4 5 6\n\
+                client-output-buffer-limit normal 7 8 9\n\
+                client-output-buffer-limit replica 10 11 12\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    assert_eq!(
+        rewrite(text, &cfg),
+        "client-output-buffer-limit normal 7 8 9\n\
+         client-output-buffer-limit replica 10 11 12\n\nsentinel current-epoch 0\n"
+    );
+}
+
+#[test]
+fn aliases_are_one_config_written_under_its_name() {
+    // What redis-server 7.0.15 --sentinel writes for these lines (checked by hand).
+    let text = "# c1\nslave-priority 5\nhash-max-ziplist-entries 9\nslaveof 10.0.0.1 6379\n\
+                # c2\nreplica-priority 7\nlua-time-limit 100\nsentinel current-epoch 0\n";
+    let cfg = ok(text);
+    let out = rewrite(text, &cfg);
+    assert_eq!(
+        out,
+        "# c1\nreplica-priority 7\nhash-max-listpack-entries 9\nreplicaof 10.0.0.1 6379\n\
+         # c2\n\nbusy-reply-threshold 100\nsentinel current-epoch 0\n"
+    );
+    assert_eq!(ok(&out), cfg);
+    assert_eq!(rewrite(&out, &cfg), out);
+}
+
+#[test]
+fn supervised_is_read_case_insensitively_and_defaults_to_no() {
+    assert_eq!(ok("port 1\n").server.supervised(), config::Supervised::No);
+    assert_eq!(
+        ok("supervised AUTO\n").server.supervised(),
+        config::Supervised::Auto
+    );
+    assert_eq!(
+        ok("supervised upstart\n").server.supervised(),
+        config::Supervised::Upstart
+    );
+}

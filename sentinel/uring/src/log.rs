@@ -4,7 +4,8 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use sentinel_core::event::Level;
@@ -81,7 +82,59 @@ pub fn format_line(pid: u32, when: &LocalTime, level: Level, message: &str) -> S
 /// Where log lines go.
 enum Sink {
     Stdout,
-    File(File),
+    File(LogFile),
+}
+
+/// The log file, kept open but followed by name.
+///
+/// Redis opens `logfile` anew for every line, so after logrotate renames the file (or someone
+/// deletes it) the next line goes to a fresh file under the configured name. We get the same
+/// result a little more cheaply: before each line one `stat` of the path is compared with the
+/// open file's device and inode, and the file is reopened (created if missing) only when the
+/// path no longer names it. That is `stat` + `write` per line instead of `open` + `write` +
+/// `close`, and no file-table churn shared with the shards' sockets.
+struct LogFile {
+    path: PathBuf,
+    /// The open file and its (device, inode); `None` after a reopen failed, tried again at
+    /// the next line.
+    open: Option<(File, (u64, u64))>,
+}
+
+impl LogFile {
+    fn open(path: &Path) -> io::Result<LogFile> {
+        let mut log = LogFile {
+            path: path.to_path_buf(),
+            open: None,
+        };
+        log.open = Some(log.reopen()?);
+        Ok(log)
+    }
+
+    fn reopen(&self) -> io::Result<(File, (u64, u64))> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        let meta = file.metadata()?;
+        Ok((file, (meta.dev(), meta.ino())))
+    }
+
+    fn write_line(&mut self, line: &str) -> io::Result<()> {
+        let named = std::fs::metadata(&self.path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
+        let current = self.open.as_ref().map(|(_, id)| *id);
+        if named.is_none() || named != current {
+            // Rotated or removed: the old file is closed and a new one starts. If it cannot
+            // be opened the line is lost, as Redis loses it.
+            self.open = None;
+            self.open = Some(self.reopen()?);
+        }
+        match &mut self.open {
+            Some((file, _)) => file.write_all(line.as_bytes()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A process-wide logger, shared by every thread.
@@ -91,11 +144,12 @@ pub struct Logger {
 }
 
 impl Logger {
-    /// Logs to `logfile` (appending, created if missing), or to stdout when `None`.
+    /// Logs to `logfile` (appending, created if missing, reopened when rotated away), or to
+    /// stdout when `None`.
     pub fn open(logfile: Option<&Path>, min_level: Level) -> io::Result<Logger> {
         let sink = match logfile {
             None => Sink::Stdout,
-            Some(path) => Sink::File(OpenOptions::new().create(true).append(true).open(path)?),
+            Some(path) => Sink::File(LogFile::open(path)?),
         };
         Ok(Logger {
             min_level,
@@ -125,7 +179,7 @@ impl Logger {
                 let mut out = io::stdout().lock();
                 out.write_all(line.as_bytes()).and_then(|()| out.flush())
             }
-            Sink::File(f) => f.write_all(line.as_bytes()),
+            Sink::File(f) => f.write_line(&line),
         };
     }
 
@@ -189,5 +243,35 @@ mod tests {
         assert!(lines[0].ends_with(" * shown"), "{}", lines[0]);
         assert!(lines[1].ends_with(" # also shown"), "{}", lines[1]);
         assert!(lines[0].starts_with(&format!("{}:X ", std::process::id())));
+    }
+
+    #[test]
+    fn follows_the_path_when_the_file_is_rotated_or_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("log.txt");
+        let rotated = dir.path().join("log.txt.1");
+        let logger = Logger::open(Some(&path), Level::Notice).expect("open");
+        logger.notice("before rotation");
+        std::fs::rename(&path, &rotated).expect("rename");
+        logger.notice("after rotation");
+        let old = std::fs::read_to_string(&rotated).expect("read rotated");
+        let new = std::fs::read_to_string(&path).expect("read new");
+        assert!(old.ends_with(" * before rotation\n"), "{old}");
+        assert_eq!(old.lines().count(), 1, "{old}");
+        assert!(new.ends_with(" * after rotation\n"), "{new}");
+        assert_eq!(new.lines().count(), 1, "{new}");
+        logger.notice("same file");
+        assert_eq!(
+            std::fs::read_to_string(&path)
+                .expect("read")
+                .lines()
+                .count(),
+            2
+        );
+        std::fs::remove_file(&path).expect("remove");
+        logger.warning("after removal");
+        let again = std::fs::read_to_string(&path).expect("recreated");
+        assert!(again.ends_with(" # after removal\n"), "{again}");
+        assert_eq!(again.lines().count(), 1);
     }
 }

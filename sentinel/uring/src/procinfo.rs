@@ -11,6 +11,8 @@ pub struct ProcessFacts {
     pub tcp_port: u16,
     pub config_file: String,
     pub started: Instant,
+    /// INFO's `process_supervised` (see [`ProcessInfo::supervised`]).
+    pub supervised: &'static str,
 }
 
 /// The current process info.
@@ -20,6 +22,7 @@ pub fn current(facts: &ProcessFacts) -> ProcessInfo {
         os: os_line(),
         arch_bits: usize::BITS,
         process_id: std::process::id(),
+        supervised: facts.supervised,
         run_id: facts.run_id.clone(),
         tcp_port: facts.tcp_port,
         server_time_usec: SystemTime::now()
@@ -100,8 +103,10 @@ mod tests {
             tcp_port: 26379,
             config_file: "/etc/sentinel.conf".into(),
             started: Instant::now(),
+            supervised: "upstart",
         };
         let info = current(&facts);
+        assert_eq!(info.supervised, "upstart");
         assert_eq!(info.process_id, std::process::id());
         assert!(info.os.starts_with("Linux "));
         assert!(is_executable("/bin/sh"));

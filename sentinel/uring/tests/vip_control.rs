@@ -100,6 +100,7 @@ fn sentinel_remove_releases_and_forgets_the_vip() {
             tcp_port: port,
             config_file: String::new(),
             started: Instant::now(),
+            supervised: "no",
         },
         listeners: vec![listener],
         tls_listeners: Vec::new(),

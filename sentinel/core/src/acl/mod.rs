@@ -291,9 +291,10 @@ impl User {
     }
 }
 
-/// The reason for a rule naming a command or category that does not exist (acl.c's `ENOENT`
-/// case, which the ACL file loader reports for every rule rather than the first).
-const UNKNOWN_NAME: &str = "Unknown command or category name in ACL";
+/// Why a `+`/`-` rule names no known command or category (Redis's `ENOENT` case). A `user`
+/// line with only such errors still loads as config (Redis checks names only once modules could
+/// have added commands) and fails at start-up instead, in [`Acl::load_configured_users`].
+pub const UNKNOWN_NAME: &str = "Unknown command or category name in ACL";
 
 fn parse_target(rest: &str) -> Result<Target, &'static str> {
     if let Some(cat) = rest.strip_prefix('@') {
@@ -398,6 +399,31 @@ impl Acl {
         self.set_user(name, &all)
     }
 
+    /// The config's `user` lines (each `name rules...`) at start-up, in order (acl.c
+    /// `ACLLoadConfiguredUsers`): each user is reset and given its rules. All or nothing; the
+    /// error is the line Redis logs before "Critical error while loading ACLs. Exiting.".
+    pub fn load_configured_users(&mut self, lines: &[Vec<String>]) -> Result<(), String> {
+        let mut next = self.clone();
+        for line in lines {
+            let Some((name, ops)) = line.split_first() else {
+                continue;
+            };
+            if name.contains(' ') {
+                return Err("Spaces not allowed in ACL usernames".into());
+            }
+            let mut user = User::new(name);
+            user.apply("reset").map_err(str::to_string)?;
+            for op in ops {
+                user.apply(op).map_err(|why| {
+                    format!("Error loading ACL rule '{op}' for the user named '{name}': {why}")
+                })?;
+            }
+            next.users.insert(name.clone(), user);
+        }
+        *self = next;
+        Ok(())
+    }
+
     /// Removes `name`; the default user cannot be removed.
     pub fn delete_user(&mut self, name: &str) -> Result<bool, String> {
         self.delete_users(&[name]).map(|gone| !gone.is_empty())
@@ -466,6 +492,30 @@ mod tests {
         assert_eq!(acl.authenticate("default", b"nope"), Err(WrongPass));
         acl.set_requirepass("");
         assert!(acl.default_is_open());
+    }
+
+    #[test]
+    fn configured_users_load_in_order_or_not_at_all() {
+        let line = |s: &str| ops(s);
+        let mut acl = Acl::default();
+        acl.load_configured_users(&[line("default on >pw +@all"), line("alice on nopass")])
+            .unwrap();
+        assert!(!acl.default_is_open());
+        assert!(acl.authenticate("default", b"pw").is_ok());
+        assert!(acl.authenticate("alice", b"x").is_ok());
+        assert_eq!(
+            acl.load_configured_users(&[line("bob on nopass"), line("carol on +nosuch")]),
+            Err(
+                "Error loading ACL rule '+nosuch' for the user named 'carol': \
+                 Unknown command or category name in ACL"
+                    .into()
+            )
+        );
+        assert!(acl.user("bob").is_none(), "nothing applied on error");
+        assert_eq!(
+            acl.load_configured_users(&[vec!["a b".into(), "on".into()]]),
+            Err("Spaces not allowed in ACL usernames".into())
+        );
     }
 
     #[test]

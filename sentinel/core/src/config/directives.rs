@@ -239,6 +239,41 @@ const SINGLE: &[&str] = &[
     "tls-session-cache-timeout",
 ];
 
+/// Redis 7.0's old names for configs, with the name they stand for: a rewrite keys an alias
+/// line under the config's name and writes that name (`rewriteConfigReadOldFile`).
+const ALIASES: &[(&str, &str)] = &[
+    ("slaveof", "replicaof"),
+    ("slave-lazy-flush", "replica-lazy-flush"),
+    ("slave-serve-stale-data", "replica-serve-stale-data"),
+    ("slave-read-only", "replica-read-only"),
+    ("slave-ignore-maxmemory", "replica-ignore-maxmemory"),
+    ("cluster-slave-no-failover", "cluster-replica-no-failover"),
+    ("slave-announce-ip", "replica-announce-ip"),
+    ("slave-announce-port", "replica-announce-port"),
+    ("slave-priority", "replica-priority"),
+    (
+        "cluster-slave-validity-factor",
+        "cluster-replica-validity-factor",
+    ),
+    ("repl-ping-slave-period", "repl-ping-replica-period"),
+    ("min-slaves-to-write", "min-replicas-to-write"),
+    ("min-slaves-max-lag", "min-replicas-max-lag"),
+    ("list-max-ziplist-size", "list-max-listpack-size"),
+    ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+    ("hash-max-ziplist-value", "hash-max-listpack-value"),
+    ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
+    ("zset-max-ziplist-value", "zset-max-listpack-value"),
+    ("lua-time-limit", "busy-reply-threshold"),
+];
+
+/// The config a (lowercased) directive name sets: itself, or what its alias stands for.
+pub(crate) fn canonical(name: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, config)| config)
+}
+
 /// What kind of ordinary directive `name` (lowercased) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -284,6 +319,16 @@ mod tests {
         ] {
             assert!(matches!(classify(name), Kind::Legal(_)), "{name}");
         }
+    }
+
+    #[test]
+    fn aliases_name_legal_configs() {
+        for (alias, config) in ALIASES {
+            assert!(matches!(classify(alias), Kind::Legal(_)), "{alias}");
+            assert!(matches!(classify(config), Kind::Legal(_)), "{config}");
+            assert_eq!(canonical(alias), *config);
+        }
+        assert_eq!(canonical("port"), "port");
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod values;
 pub use error::{ConfigError, REDIS_VERSION};
 pub use model::{
     ConfigFile, KnownReplica, KnownSentinel, LogLevel, MasterConfig, SentinelConfig, ServerConfig,
-    VipConfig,
+    Supervised, VipConfig,
 };
 pub use parse::load;
 pub use rewrite::{SIGNATURE, rewrite};

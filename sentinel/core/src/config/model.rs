@@ -56,6 +56,31 @@ impl LogLevel {
     }
 }
 
+/// `supervised`: how the process tells a supervisor it is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Supervised {
+    #[default]
+    No,
+    Upstart,
+    Systemd,
+    /// Upstart if `UPSTART_JOB` is set, else systemd if `NOTIFY_SOCKET` is.
+    Auto,
+}
+
+impl Supervised {
+    /// Parses the file spelling (case-insensitive, as Redis enum configs are).
+    pub fn parse(s: &str) -> Option<Supervised> {
+        [
+            ("upstart", Supervised::Upstart),
+            ("systemd", Supervised::Systemd),
+            ("auto", Supervised::Auto),
+            ("no", Supervised::No),
+        ]
+        .into_iter()
+        .find_map(|(name, v)| name.eq_ignore_ascii_case(s).then_some(v))
+    }
+}
+
 /// The ordinary (non-`sentinel`) redis directives of the file. Empty strings are `None`, as
 /// Redis treats them as unset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +101,23 @@ pub struct ServerConfig {
     pub aclfile: Option<String>,
     pub maxclients: u32,
     /// Every other legal redis directive, in file order, kept verbatim so that a rewrite writes
-    /// it back unchanged: (lowercased name, arguments).
+    /// it back unchanged: (lowercased name, arguments). A single-value directive appears once,
+    /// with its last value, where it first appeared; the few that accumulate (`rename-command`,
+    /// `loadmodule`, `client-output-buffer-limit`) keep every line.
     pub other: Vec<(String, Vec<String>)>,
+}
+
+impl ServerConfig {
+    /// `supervised` (validated at load; `no` when absent; the last one given wins).
+    pub fn supervised(&self) -> Supervised {
+        self.other
+            .iter()
+            .rev()
+            .find(|(n, _)| n == "supervised")
+            .and_then(|(_, args)| args.first())
+            .and_then(|v| Supervised::parse(v))
+            .unwrap_or_default()
+    }
 }
 
 impl Default for ServerConfig {

@@ -2,8 +2,9 @@
 //! Redis 7.0's config table (`config.c`).
 
 use super::directives::{self, Arity, Kind};
-use super::model::{LogLevel, ServerConfig};
+use super::model::{LogLevel, ServerConfig, Supervised};
 use super::tls::AuthClients;
+use crate::acl::{UNKNOWN_NAME, User};
 
 /// Redis's message for a name it does not know, or a non-standard directive with a bad count.
 pub(crate) const BAD_DIRECTIVE: &str = "Bad directive or wrong number of arguments";
@@ -74,7 +75,10 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         }
         // The range makes the cast lossless.
         "maxclients" => cfg.maxclients = bounded(first, 1, i64::from(u32::MAX))? as u32,
-        "user" => cfg.users.push(args.to_vec()),
+        "user" => {
+            check_user(cfg, args)?;
+            cfg.users.push(args.to_vec());
+        }
         // Sentinel sets hz itself every tick and never persists it (sentinelFlushConfig);
         // validated, then dropped.
         "hz" => {
@@ -85,19 +89,95 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         // Kept verbatim (see `tls.rs`), but a bad value is fatal at load as in Redis.
         "tls-port" => {
             bounded(first, 0, 65535)?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
         "tls-replication" | "tls-cluster" | "tls-prefer-server-ciphers" | "tls-session-caching" => {
             yes_no(first)?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
         "tls-auth-clients" => {
             AuthClients::parse(first).ok_or_else(|| {
                 "argument(s) must be one of the following: no, yes, optional".to_string()
             })?;
-            cfg.other.push((name.to_owned(), args.to_vec()));
+            keep(cfg, name, args);
         }
-        _ => cfg.other.push((name.to_owned(), args.to_vec())),
+        // Kept verbatim too (the driver reads it through `ServerConfig::supervised`).
+        "supervised" => {
+            Supervised::parse(first).ok_or_else(|| {
+                "argument(s) must be one of the following: upstart, systemd, auto, no".to_string()
+            })?;
+            keep(cfg, name, args);
+        }
+        _ => keep(cfg, name, args),
     }
     Ok(())
+}
+
+/// Redis's load-time check of a `user <name> <rules>...` line (`ACLAppendUserForLoading`): a
+/// name declared twice, or a rule that is wrong in itself, is a fatal config error. A rule that
+/// only names an unknown command or category passes here; start-up refuses it later, as Redis
+/// does (see `Acl::load_configured_users`).
+fn check_user(cfg: &ServerConfig, args: &[String]) -> Result<(), String> {
+    let name = &args[0];
+    let declaration = |word: &str, why: &str| format!("Error in user declaration '{word}': {why}");
+    if cfg.users.iter().any(|u| u.first() == Some(name)) {
+        return Err(declaration(
+            name,
+            "Duplicate user found. A user can only be defined once in config files",
+        ));
+    }
+    let mut fake = User::new(name);
+    for (j, op) in args[1..].iter().enumerate() {
+        match fake.apply(op) {
+            Ok(()) => {}
+            Err(why) if why == UNKNOWN_NAME => {}
+            Err(why) => {
+                // Redis 7.0 names the word at the rule's index counted from the start of the
+                // line (`user`, the name, then the rules), not the rule itself: `user alice on
+                // bogus` says 'alice'. Operators and scripts see that text, so it is kept.
+                let word = if j == 0 { "user" } else { &args[j - 1] };
+                return Err(declaration(word, why));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a later `name` line with `new` arguments replaces the earlier one with `old`.
+/// Single-value directives: always. `rename-command` and `loadmodule` lines each do their own
+/// thing, so Redis keeps them all. `client-output-buffer-limit` sets one client class per
+/// group of four: a later line for the same class replaces the earlier one (`slave` is
+/// `replica`); lines setting several classes at once are kept as they are. `user`, `bind`
+/// and `save` are modelled apart.
+fn replaces(name: &str, old: &[String], new: &[String]) -> bool {
+    match name {
+        "rename-command" | "loadmodule" => false,
+        "client-output-buffer-limit" => {
+            let class = |args: &[String]| match args {
+                [class, _, _, _] if class.eq_ignore_ascii_case("slave") => Some("replica".into()),
+                [class, _, _, _] => Some(class.to_ascii_lowercase()),
+                _ => None,
+            };
+            class(old).is_some() && class(old) == class(new)
+        }
+        _ => true,
+    }
+}
+
+/// Keeps an ordinary directive for the rewrite. A single-value directive given again (say in
+/// the file and on the command line) replaces the earlier value where it stands, so the model
+/// holds the effective value once and the rewrite writes one line in place of the first, as
+/// Redis's `CONFIG REWRITE` does. An alias is kept under the config's own name, which the
+/// rewrite writes (`slave-priority 5` becomes `replica-priority 5`, as in Redis).
+fn keep(cfg: &mut ServerConfig, name: &str, args: &[String]) {
+    let name = directives::canonical(name);
+    if let Some((_, old)) = cfg
+        .other
+        .iter_mut()
+        .find(|(n, old)| n == name && replaces(name, old, args))
+    {
+        *old = args.to_vec();
+        return;
+    }
+    cfg.other.push((name.to_owned(), args.to_vec()));
 }

@@ -9,7 +9,8 @@ use super::{Sentinel, SentinelOptions};
 impl Sentinel {
     /// Takes the options, `requirepass` and `user` lines of a loaded file. `user` lines are
     /// applied after `requirepass`, as Redis loads configured users after the config, so a
-    /// `user default ...` line wins. The error names the first bad `user` line.
+    /// `user default ...` line wins. The error names the first bad rule as Redis logs it
+    /// (the driver refuses to start on it before any shard runs).
     pub fn apply_client_config(&mut self, cfg: &ConfigFile) -> Result<(), String> {
         let s = &cfg.sentinel;
         self.front.options = SentinelOptions {
@@ -32,21 +33,12 @@ impl Sentinel {
         };
         self.set_requirepass(cfg.server.requirepass.as_deref().unwrap_or(""));
         self.front.aclfile = cfg.server.aclfile.clone();
-        // With `aclfile` the users come from the file (`acl::file::parse`, then `acl_mut`); Redis refuses to start with
-        // `user` lines too (`acl::file::USERS_AND_ACLFILE`), which the binary checks.
+        // With `aclfile` the users come from the file (`acl::file::parse`, then `acl_mut`);
+        // Redis refuses to start with `user` lines too, which the binary checks.
         if self.front.aclfile.is_some() {
             return Ok(());
         }
-        for line in &cfg.server.users {
-            let Some((name, ops)) = line.split_first() else {
-                continue;
-            };
-            self.front
-                .acl
-                .load_user_line(name, ops)
-                .map_err(|e| format!("Error in user declaration '{name}': {e}"))?;
-        }
-        Ok(())
+        self.front.acl.load_configured_users(&cfg.server.users)
     }
 
     /// Writes the runtime options and the ACL users into a snapshot about to be rewritten.
@@ -97,7 +89,7 @@ mod tests {
         let mut s = sentinel();
         assert_eq!(
             s.apply_client_config(&cfg),
-            Err("Error in user declaration 'bad': ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL".into())
+            Err("Error loading ACL rule '+nosuch' for the user named 'bad': Unknown command or category name in ACL".into())
         );
         cfg.server.users.pop();
         let mut s = sentinel();

@@ -76,13 +76,14 @@ impl Sentinel {
              redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:sentinel\r\nos:{}\r\n\
              arch_bits:{}\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:{}\r\n\
              atomicvar_api:c11-builtin\r\ngcc_version:0.0.0\r\nprocess_id:{}\r\n\
-             process_supervised:no\r\nrun_id:{run_id}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\n\
+             process_supervised:{}\r\nrun_id:{run_id}\r\ntcp_port:{}\r\nserver_time_usec:{}\r\n\
              uptime_in_seconds:{}\r\nuptime_in_days:{}\r\nhz:10\r\nconfigured_hz:10\r\n\
              lru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\nio_threads_active:0\r\n",
             p.os,
             p.arch_bits,
             p.multiplexing_api,
             p.process_id,
+            p.supervised,
             p.tcp_port,
             p.server_time_usec,
             p.uptime_seconds,

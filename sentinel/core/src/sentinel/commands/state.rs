@@ -19,6 +19,9 @@ pub struct ProcessInfo {
     pub os: String,
     pub arch_bits: u32,
     pub process_id: u32,
+    /// `process_supervised:`: `systemd` or `upstart` when one supervises the process, else
+    /// `no`.
+    pub supervised: &'static str,
     /// `run_id:` (Redis's per-process id, distinct from the sentinel's `myid`).
     pub run_id: String,
     /// The listening port (`tcp_port:`), also what `announce-port 0` falls back to.
@@ -42,6 +45,7 @@ impl Default for ProcessInfo {
             os: "Linux".into(),
             arch_bits: 64,
             process_id: 0,
+            supervised: "no",
             run_id: String::new(),
             tcp_port: 0,
             server_time_usec: 0,

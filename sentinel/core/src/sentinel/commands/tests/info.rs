@@ -54,13 +54,14 @@ fn info_uses_process_info() {
     let mut s = sentinel();
     s.set_process_info(crate::ProcessInfo {
         process_id: 4242,
+        supervised: "systemd",
         tcp_port: 26379,
         used_cpu_user: 1.5,
         config_file: "/etc/sentinel.conf".into(),
         ..Default::default()
     });
     let i = text_of(&reply(&mut s, &["INFO"]));
-    assert!(i.contains("process_id:4242\r\n"));
+    assert!(i.contains("process_id:4242\r\nprocess_supervised:systemd\r\n"));
     assert!(i.contains("used_cpu_user:1.500000\r\n"));
     assert!(i.contains("config_file:/etc/sentinel.conf\r\n"));
     assert!(i.contains("connected_clients:1\r\n"));
