@@ -86,9 +86,8 @@ async fn client_loop(client: ClientId, stream: Stream, shared: Rc<AcceptShared>)
     let mut acc = BytesMut::new();
     let mut chunk = Vec::with_capacity(READ_CHUNK);
     'read: loop {
-        if !stream.read_into(&mut chunk, &mut acc, &outbox).await {
-            break;
-        }
+        // Bytes that came with the close (a TLS close_notify) are still served.
+        let open = stream.read_into(&mut chunk, &mut acc, &outbox).await;
         loop {
             match decoder.decode(&mut acc) {
                 // An empty inline line is skipped, as Redis does.
@@ -109,6 +108,9 @@ async fn client_loop(client: ClientId, stream: Stream, shared: Rc<AcceptShared>)
                     break 'read;
                 }
             }
+        }
+        if !open {
+            break;
         }
     }
     let _ = tx.send(Input::ClientGone { client }).await;

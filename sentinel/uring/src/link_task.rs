@@ -146,9 +146,8 @@ impl LinkTask {
         let mut acc = BytesMut::new();
         let mut chunk = Vec::with_capacity(READ_CHUNK);
         'read: loop {
-            if !stream.read_into(&mut chunk, &mut acc, &outbox).await {
-                break;
-            }
+            // Bytes that came with the close (a TLS close_notify) are still served.
+            let open = stream.read_into(&mut chunk, &mut acc, &outbox).await;
             loop {
                 match decoder.decode(&mut acc) {
                     Ok(Some(frame)) => {
@@ -164,6 +163,9 @@ impl LinkTask {
                     // A peer that speaks garbage is treated as a broken link.
                     Err(_) => break 'read,
                 }
+            }
+            if !open {
+                break;
             }
         }
         outbox.abort();
