@@ -472,3 +472,29 @@ fn unknown_command_args_share_a_128_byte_budget_and_errors_stay_one_line() {
         err("ERR Invalid argument '1  +OK' for SENTINEL SET 'quorum'")
     );
 }
+
+/// Every HELP reply, line for line as redis-sentinel 7.0.15 prints it (`redis-cli <cmd> help`
+/// saved under `redis_7015/`).
+#[test]
+fn help_texts_match_7_0_15() {
+    let mut s = sentinel();
+    for (cmd, want) in [
+        ("SENTINEL", include_str!("redis_7015/help_sentinel.txt")),
+        ("CLIENT", include_str!("redis_7015/help_client.txt")),
+        ("ACL", include_str!("redis_7015/help_acl.txt")),
+        ("COMMAND", include_str!("redis_7015/help_command.txt")),
+    ] {
+        let Frame::Array(lines) = reply(&mut s, &[cmd, "help"]) else {
+            panic!("{cmd} HELP is not an array")
+        };
+        let got: Vec<String> = lines
+            .iter()
+            .map(|l| match l {
+                Frame::Simple(b) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("{cmd} HELP line {other:?}"),
+            })
+            .collect();
+        let want: Vec<&str> = want.lines().collect();
+        assert_eq!(got, want, "{cmd} HELP");
+    }
+}
