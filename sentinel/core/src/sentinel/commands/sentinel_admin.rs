@@ -204,16 +204,15 @@ impl Sentinel {
     }
 
     /// `SENTINEL RESET` of one master (sentinel.c `sentinelResetMaster` with sentinels
-    /// forgotten too): the failover code's reset, then the sentinels and the cached INFO go,
-    /// and `+reset-master` is emitted.
+    /// forgotten too): the failover code's reset, then the sentinels go and `+reset-master` is
+    /// emitted. The cached INFO and its refresh time stay (7.0.15's INFO-CACHE and
+    /// `info-refresh` still show them right after a RESET).
     fn reset_master_by_command(&mut self, now: Instant, mid: MasterId) {
         self.reset_master(now, mid);
         let Some(m) = self.masters.get_mut(mid) else {
             return;
         };
         let sentinels = std::mem::take(&mut m.sentinels);
-        m.node.info_text = None;
-        m.node.info_refreshed = None;
         for e in sentinels.values() {
             self.release_peer(now, e.peer, mid);
         }
