@@ -168,7 +168,7 @@ fn noauth_gate_with_requirepass() {
     assert_eq!(
         reply_as(&mut s, 2, &["HELLO", "3"]),
         err(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
         )
     );
     let hello = reply_as(&mut s, 2, &["HELLO", "3", "AUTH", "default", "secret"]);
@@ -497,4 +497,51 @@ fn help_texts_match_7_0_15() {
         let want: Vec<&str> = want.lines().collect();
         assert_eq!(got, want, "{cmd} HELP");
     }
+}
+
+/// HELLO applies its options in the order given, each at once (7.0.15 with `requirepass`,
+/// every case from the real binary on a fresh connection).
+#[test]
+fn hello_options_take_effect_in_order() {
+    let mut s = sentinel();
+    s.acl_mut().set_requirepass("secret");
+    let wrongpass = err("WRONGPASS invalid username-password pair or user is disabled.");
+    let bad_name = err("ERR Client names cannot contain spaces, newlines or special characters.");
+    let noauth = err("NOAUTH Authentication required.");
+    // An AUTH before a bad name fails first, and the other way round.
+    let hello = ["HELLO", "3", "AUTH", "default", "wrong", "SETNAME", "a b"];
+    assert_eq!(reply_as(&mut s, 10, &hello), wrongpass);
+    let hello = ["HELLO", "3", "SETNAME", "a b", "AUTH", "default", "wrong"];
+    assert_eq!(reply_as(&mut s, 11, &hello), bad_name);
+    let hello = ["HELLO", "3", "AUTH", "default", "wrong", "SETNAME"];
+    assert_eq!(reply_as(&mut s, 12, &hello), wrongpass);
+    // A bad name before a good AUTH: the AUTH never ran.
+    let hello = ["HELLO", "3", "SETNAME", "a b", "AUTH", "default", "secret"];
+    assert_eq!(reply_as(&mut s, 13, &hello), bad_name);
+    assert_eq!(reply_as(&mut s, 13, &["CLIENT", "GETNAME"]), noauth);
+    // A good AUTH and a good name stay even though a later option fails; no RESP3.
+    let hello = [
+        "HELLO", "3", "AUTH", "default", "secret", "SETNAME", "a", "SETNAME", "b c",
+    ];
+    assert_eq!(reply_as(&mut s, 14, &hello), bad_name);
+    assert_eq!(reply_as(&mut s, 14, &["CLIENT", "GETNAME"]), bulk("a"));
+    assert_eq!(s.client_protocol(ClientId(14)), Protocol::Resp2);
+    let hello = ["HELLO", "3", "AUTH", "default", "secret", "FOO"];
+    assert_eq!(
+        reply_as(&mut s, 15, &hello),
+        err("ERR Syntax error in HELLO option 'FOO'")
+    );
+    assert_eq!(
+        reply_as(&mut s, 15, &["CLIENT", "GETNAME"]),
+        Frame::NullBulk
+    );
+    // An unauthenticated client is renamed, then refused.
+    assert_eq!(
+        reply_as(&mut s, 16, &["HELLO", "3", "SETNAME", "ok"]),
+        err(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+        )
+    );
+    assert_eq!(reply_as(&mut s, 16, &["AUTH", "secret"]), Frame::ok());
+    assert_eq!(reply_as(&mut s, 16, &["CLIENT", "GETNAME"]), bulk("ok"));
 }
