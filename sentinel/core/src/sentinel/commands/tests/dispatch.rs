@@ -545,3 +545,46 @@ fn hello_options_take_effect_in_order() {
     assert_eq!(reply_as(&mut s, 16, &["AUTH", "secret"]), Frame::ok());
     assert_eq!(reply_as(&mut s, 16, &["CLIENT", "GETNAME"]), bulk("ok"));
 }
+
+/// Whether a client must authenticate is decided per command (7.0.15, two connections to the
+/// real binary): a client that connected under a password runs commands as `default` once
+/// the default user is nopass, HELLO still wants it authenticated, and a new password locks
+/// it out again.
+#[test]
+fn the_default_users_state_is_checked_per_command() {
+    let mut s = sentinel();
+    s.acl_mut().set_requirepass("secret");
+    let noauth = err("NOAUTH Authentication required.");
+    assert_eq!(reply_as(&mut s, 2, &["PING"]), noauth);
+    assert!(s.client_auth_required(ClientId(2)));
+    assert_eq!(reply_as(&mut s, 1, &["AUTH", "secret"]), Frame::ok());
+    assert_eq!(
+        reply_as(&mut s, 1, &["ACL", "SETUSER", "default", "nopass"]),
+        Frame::ok()
+    );
+    assert!(!s.client_auth_required(ClientId(2)));
+    assert_eq!(
+        reply_as(&mut s, 2, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+    assert_eq!(reply_as(&mut s, 2, &["ACL", "WHOAMI"]), bulk("default"));
+    assert_eq!(
+        reply_as(&mut s, 2, &["HELLO", "3"]),
+        err(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+        )
+    );
+    assert_eq!(
+        reply_as(
+            &mut s,
+            1,
+            &["ACL", "SETUSER", "default", "resetpass", ">secret"]
+        ),
+        Frame::ok()
+    );
+    assert_eq!(reply_as(&mut s, 2, &["PING"]), noauth);
+    assert_eq!(
+        reply_as(&mut s, 1, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+}
