@@ -38,7 +38,8 @@ fn command_info_docs_and_getkeys() {
     let Frame::Array(info) = reply(&mut s, &["COMMAND", "INFO", "sentinel", "nosuch"]) else {
         panic!()
     };
-    assert_eq!(info[1], Frame::NullArray);
+    // 7.0.15 answers an unknown name with `$-1` (RESP2), not `*-1`.
+    assert_eq!(info[1], Frame::NullBulk);
     let Frame::Array(entry) = &info[0] else {
         panic!()
     };
@@ -60,9 +61,33 @@ fn command_info_docs_and_getkeys() {
         reply(&mut s, &["COMMAND", "GETKEYS", "nosuch", "x"]),
         err("ERR Invalid command specified")
     );
+    // 7.0.15 (real binary): "no key arguments" comes before the command's arity, and an
+    // unknown subcommand of a container is an invalid command.
+    for a in [
+        &["COMMAND", "GETKEYS", "role", "x"][..],
+        &["COMMAND", "GETKEYS", "sentinel", "masters", "a"],
+        &["COMMAND", "GETKEYSANDFLAGS", "auth", "a", "b", "c"],
+    ] {
+        assert_eq!(
+            reply(&mut s, a),
+            err("ERR The command has no key arguments"),
+            "{a:?}"
+        );
+    }
+    for a in [
+        &["COMMAND", "GETKEYS", "sentinel", "a"][..],
+        &["COMMAND", "GETKEYS", "sentinel|masters", "a"],
+        &["COMMAND", "GETKEYSANDFLAGS", "nosuch", "a"],
+    ] {
+        assert_eq!(
+            reply(&mut s, a),
+            err("ERR Invalid command specified"),
+            "{a:?}"
+        );
+    }
     assert_eq!(
-        reply(&mut s, &["COMMAND", "GETKEYS", "role", "x"]),
-        err("ERR Invalid number of arguments specified for command")
+        reply(&mut s, &["COMMAND", "GETKEYS", "auth"]),
+        err("ERR wrong number of arguments for 'command|getkeys' command")
     );
 }
 
@@ -347,7 +372,8 @@ fn command_info_and_docs_take_full_names() {
     };
     assert_eq!(entry[0], bulk("sentinel|set"));
     assert_eq!(entry[1], Frame::Integer(-5));
-    assert_eq!(info[1], Frame::NullArray);
+    // 7.0.15 answers an unknown name with `$-1` (RESP2), not `*-1`.
+    assert_eq!(info[1], Frame::NullBulk);
     let docs = reply(&mut s, &["COMMAND", "DOCS", "client|kill"]);
     let Frame::Map(d) = docs else { panic!() };
     assert_eq!(d[0].0, bulk("client|kill"));
