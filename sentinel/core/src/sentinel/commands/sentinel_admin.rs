@@ -34,7 +34,7 @@ fn valid_host(host: &str, resolve_hostnames: bool, resolve: fn(&str) -> Option<S
 
 impl Sentinel {
     /// `SENTINEL MONITOR <name> <ip> <port> <quorum>`: validates in sentinel.c's order, starts
-    /// monitoring, emits `+monitor`, and replies once the config is written.
+    /// monitoring, replies once the config is written, and emits `+monitor`.
     pub(super) fn monitor_command(
         &mut self,
         now: Instant,
@@ -76,13 +76,15 @@ impl Sentinel {
                 return Some(Frame::error(e.to_string()));
             }
         };
+        // The reply is queued before the event (sentinel.c flushes and replies, then emits),
+        // so a client subscribed to `+monitor` on this connection gets `+OK` first.
+        self.reply_after_persist(client, Frame::ok(), save_failed());
         self.emit_about(
             Owner::Master(mid),
             Level::Warning,
             "+monitor",
             &format!("quorum {quorum}"),
         );
-        self.reply_after_persist(client, Frame::ok(), save_failed());
         None
     }
 
