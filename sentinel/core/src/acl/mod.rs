@@ -21,6 +21,31 @@ enum Target {
     Command(String),
 }
 
+/// A key pattern with the access it grants (`~p` both, `%R~p` read, `%W~p` write).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPattern {
+    pub pattern: String,
+    pub read: bool,
+    pub write: bool,
+}
+
+impl KeyPattern {
+    /// As ACL LIST shows it.
+    fn describe(&self) -> String {
+        let prefix = match (self.read, self.write) {
+            (true, false) => "%R~",
+            (false, true) => "%W~",
+            _ => "~",
+        };
+        format!("{prefix}{}", self.pattern)
+    }
+}
+
+/// Why a key pattern is refused after `allkeys` / `~*` (7.0.15's text).
+const KEYS_AFTER_ALLKEYS: &str = "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
+/// Why a channel pattern is refused after `allchannels` / `&*` (7.0.15's text).
+const CHANNELS_AFTER_ALLCHANNELS: &str = "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels";
+
 /// One user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -35,7 +60,8 @@ pub struct User {
     /// (allow, target) in the order given; the last one that matches decides.
     rules: Vec<(bool, Target)>,
     pub all_keys: bool,
-    pub key_patterns: Vec<String>,
+    /// Distinct patterns in the order first given; a repeated one adds its access.
+    pub key_patterns: Vec<KeyPattern>,
     pub all_channels: bool,
     pub channel_patterns: Vec<String>,
 }
@@ -155,23 +181,33 @@ impl User {
                     );
                 }
             }
-            '~' => {
-                if !self.all_keys {
-                    self.key_patterns.push(op.to_string());
+            '~' | '%' => {
+                if self.all_keys {
+                    return Err(KEYS_AFTER_ALLKEYS);
                 }
-            }
-            '%' => {
-                let Some(tilde) = op.find('~') else {
-                    return Err("Syntax error");
+                let (read, write, pattern) = if first == '~' {
+                    (true, true, rest)
+                } else {
+                    parse_key_permissions(rest)?
                 };
-                let perms = &op[1..tilde];
-                if perms.is_empty() || !perms.chars().all(|c| matches!(c, 'R' | 'W' | 'r' | 'w')) {
-                    return Err("Syntax error");
+                // Only a literal `~*` (handled above) means allkeys; `%RW~*` is a pattern.
+                match self.key_patterns.iter_mut().find(|k| k.pattern == pattern) {
+                    Some(k) => {
+                        k.read |= read;
+                        k.write |= write;
+                    }
+                    None => self.key_patterns.push(KeyPattern {
+                        pattern: pattern.to_string(),
+                        read,
+                        write,
+                    }),
                 }
-                self.key_patterns.push(op.to_string());
             }
             '&' => {
-                if !self.all_channels {
+                if self.all_channels {
+                    return Err(CHANNELS_AFTER_ALLCHANNELS);
+                }
+                if !self.channel_patterns.iter().any(|p| p == rest) {
                     self.channel_patterns.push(rest.to_string());
                 }
             }
@@ -253,7 +289,11 @@ impl User {
         if self.all_keys {
             "~*".into()
         } else {
-            self.key_patterns.join(" ")
+            self.key_patterns
+                .iter()
+                .map(KeyPattern::describe)
+                .collect::<Vec<_>>()
+                .join(" ")
         }
     }
 
@@ -280,15 +320,39 @@ impl User {
         if !keys.is_empty() {
             parts.push(keys);
         }
-        let channels = self.describe_channels();
-        parts.push(if channels.is_empty() {
-            "resetchannels".into()
+        // As acl.c `ACLDescribeSelector`: `&*`, or `resetchannels` and then the patterns.
+        if self.all_channels {
+            parts.push("&*".into());
         } else {
-            channels
-        });
+            parts.push("resetchannels".into());
+            parts.extend(self.channel_patterns.iter().map(|p| format!("&{p}")));
+        }
         parts.push(self.describe_commands());
         parts.join(" ")
     }
+}
+
+/// The access letters of a `%<perms>~<pattern>` rule (after the `%`): each of R and W at most
+/// once, in either case, up to the first `~`; what follows is the pattern (empty when there is
+/// no `~`, as 7.0.15 takes `%R`). No letter at all is a syntax error.
+fn parse_key_permissions(rest: &str) -> Result<(bool, bool, &str), &'static str> {
+    let (mut read, mut write) = (false, false);
+    let mut pattern = "";
+    for (i, c) in rest.char_indices() {
+        match c {
+            'R' | 'r' if !read => read = true,
+            'W' | 'w' if !write => write = true,
+            '~' => {
+                pattern = &rest[i + 1..];
+                break;
+            }
+            _ => return Err("Syntax error"),
+        }
+    }
+    if !read && !write {
+        return Err("Syntax error");
+    }
+    Ok((read, write, pattern))
 }
 
 /// Why a `+`/`-` rule names no known command or category (Redis's `ENOENT` case). A `user`

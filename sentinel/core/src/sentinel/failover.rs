@@ -478,6 +478,12 @@ impl Sentinel {
         m.node.role_since = now;
         m.node.health = Health::Up;
         m.node.runid = None;
+        // As sentinelResetMaster: the ping clocks restart now (a PING counts as sent now, a
+        // reply as just arrived) and no PING was sent yet; the cached INFO stays.
+        m.node.ping_pending_since = Some(now);
+        m.node.last_ping_sent = None;
+        m.node.last_ok_reply = now;
+        m.node.last_reply = Some(now);
         // The peers' answers were about the old address: none says down any more. When they
         // came still counts, for how long their votes stand (as in Redis, which keeps them).
         for e in m.sentinels.values_mut() {

@@ -87,6 +87,14 @@ impl Sentinel {
         }
     }
 
+    /// The wall clock at `now` in ms since the Unix epoch, extrapolated from the driver's last
+    /// report; `None` before the first report. For values shown to operators only.
+    pub(crate) fn wall_millis_at(&self, now: Instant) -> Option<i64> {
+        let (then, wall) = self.tilt.last?;
+        let elapsed = i64::try_from(now.millis_since(then)).unwrap_or(i64::MAX);
+        Some(wall.0.saturating_add(elapsed))
+    }
+
     /// When the driver should next report the wall clock.
     pub(crate) fn next_wall_check(&self) -> Option<Instant> {
         self.tilt.last.map(|(t, _)| t + TILT_CHECK_PERIOD)

@@ -112,10 +112,14 @@ impl Sentinel {
                         .map(Frame::bulk)
                         .collect(),
                 ),
-                Some(cat) => {
-                    let cat = text(cat).to_ascii_lowercase();
+                Some(given) => {
+                    // Looked up in any case; the error echoes the name as given (7.0.15).
+                    let cat = text(given).to_ascii_lowercase();
                     if !command_table::ACL_CATEGORIES.contains(&cat.as_str()) {
-                        return Some(Frame::error(format!("ERR Unknown category '{cat}'")));
+                        return Some(Frame::error(format!(
+                            "ERR Unknown category '{}'",
+                            text(given)
+                        )));
                     }
                     Frame::Array(
                         command_table::all_specs()

@@ -89,6 +89,20 @@ impl Sentinel {
             }
             b"kill" => return self.client_kill(client, args),
             b"pause" => {
+                // 7.0.15's order: the argument count, then the mode, then the timeout.
+                if args.len() > 4 {
+                    let sub = &args[1];
+                    return Some(Frame::error(format!(
+                        "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+                        text(&sub[..sub.len().min(128)])
+                    )));
+                }
+                if let Some(mode) = args.get(3)
+                    && !mode.eq_ignore_ascii_case(b"write")
+                    && !mode.eq_ignore_ascii_case(b"all")
+                {
+                    return Some(Frame::error("ERR CLIENT PAUSE mode must be WRITE or ALL"));
+                }
                 match parse_int(&args[2]) {
                     None => {
                         return Some(Frame::error(
@@ -97,11 +111,6 @@ impl Sentinel {
                     }
                     Some(t) if t < 0 => return Some(Frame::error("ERR timeout is negative")),
                     Some(_) => {}
-                }
-                match args.get(3).map(|a| a.to_ascii_lowercase()) {
-                    None => {}
-                    Some(m) if args.len() == 4 && (m == b"write" || m == b"all") => {}
-                    Some(_) => return Some(syntax_error()),
                 }
                 Frame::ok()
             }

@@ -84,7 +84,8 @@ impl Sentinel {
                         .iter()
                         .map(|n| match command_table::lookup_fullname(n) {
                             Some((spec, parent)) => info_entry(spec, parent),
-                            None => Frame::NullArray,
+                            // `$-1` in RESP2 (`_` in RESP3), as 7.0.15 replies.
+                            None => Frame::NullBulk,
                         })
                         .collect(),
                 )
@@ -107,10 +108,9 @@ impl Sentinel {
                         .collect(),
                 )
             }
+            // No sentinel command has keys, and 7.0.15 says so before it looks at the
+            // command's arity (`COMMAND GETKEYS role x` is "no key arguments").
             b"getkeys" | b"getkeysandflags" => match command_table::resolve(&args[2..]) {
-                Resolved::Found { spec, .. } if !spec.arity_ok(args.len() - 2) => {
-                    Frame::error("ERR Invalid number of arguments specified for command")
-                }
                 Resolved::Found { .. } => Frame::error("ERR The command has no key arguments"),
                 _ => Frame::error("ERR Invalid command specified"),
             },

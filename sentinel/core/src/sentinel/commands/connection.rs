@@ -63,6 +63,11 @@ impl Sentinel {
 
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]` (networking.c `helloCommand`): in
     /// sentinel mode the map has no `role` entry.
+    ///
+    /// As 7.0.15 does (seen on the real binary), the options take effect one by one in the
+    /// order given: an `AUTH` authenticates at once and a `SETNAME` renames at once, even when
+    /// a later option fails or the client turns out not to be authenticated; the first failing
+    /// option is the error. Only the protocol switch waits for the whole command to succeed.
     pub(super) fn hello_command(
         &mut self,
         now: Instant,
@@ -81,40 +86,37 @@ impl Sentinel {
             version = Some(v);
             next = 2;
         }
-        let mut auth = None;
-        let mut setname = None;
         let mut j = next;
         while j < args.len() {
             let more = args.len() - 1 - j;
             let opt = &args[j];
             if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
-                auth = Some((args[j + 1].clone(), args[j + 2].clone()));
+                if !self.authenticate(now, client, &args[j + 1], &args[j + 2]) {
+                    return wrongpass();
+                }
                 j += 3;
             } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
-                setname = Some(args[j + 1].clone());
+                let name = &args[j + 1];
+                if !valid_client_name(name) {
+                    return bad_client_name();
+                }
+                if let Some(s) = self.front.clients.get_mut(client) {
+                    s.name = (!name.is_empty()).then(|| name.clone());
+                }
                 j += 2;
             } else {
                 return Frame::error(format!("ERR Syntax error in HELLO option '{}'", text(opt)));
             }
         }
-        if let Some((user, pass)) = auth
-            && !self.authenticate(now, client, &user, &pass)
-        {
-            return wrongpass();
-        }
         let Some(s) = self.front.clients.get_mut(client) else {
             return Frame::error("ERR no such client");
         };
+        // The client's own state, not whether the default user is open now: 7.0.15 refuses
+        // HELLO to a client that connected under a password even after `nopass`.
         if !s.authenticated {
             return Frame::error(
-                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
             );
-        }
-        if let Some(name) = setname {
-            if !valid_client_name(&name) {
-                return bad_client_name();
-            }
-            s.name = (!name.is_empty()).then_some(name);
         }
         match version {
             Some(3) => s.protocol = Protocol::Resp3,

@@ -12,7 +12,7 @@ fn help(command: &str, lines: &[&str]) -> Frame {
     out.extend(
         lines
             .iter()
-            .chain(["HELP", "    Print this help."].iter())
+            .chain(["HELP", "    Prints this help."].iter())
             .map(|l| Frame::Simple(Bytes::copy_from_slice(l.as_bytes()))),
     );
     Frame::Array(out)
@@ -30,8 +30,9 @@ pub(super) fn sentinel() -> Frame {
             "    Set a global Sentinel configuration parameter.",
             "CONFIG GET <param>",
             "    Get global Sentinel configuration parameter.",
-            "DEBUG",
+            "DEBUG [<param> <value> ...]",
             "    Show a list of configurable time parameters and their values (milliseconds).",
+            "    Or update current configurable parameters values (one or more).",
             "GET-MASTER-ADDR-BY-NAME <master-name>",
             "    Return the ip and port number of the master with that name.",
             "FAILOVER <master-name>",
@@ -99,8 +100,6 @@ pub(super) fn client() -> Frame {
             "      Kill connections authenticated by <username>.",
             "    * SKIPME (YES|NO)",
             "      Skip killing current connection (default: yes).",
-            "    * ID <client-id>",
-            "      Kill connections by client id.",
             "LIST [options ...]",
             "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",

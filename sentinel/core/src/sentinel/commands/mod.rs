@@ -261,6 +261,22 @@ impl Sentinel {
         (self.front.resolver)(host).unwrap_or_else(|| host.to_string())
     }
 
+    /// Whether `client` must authenticate before running commands (server.c `authRequired`):
+    /// it has not authenticated and the default user is not open (on and nopass) right now.
+    /// Checked per command, so a client that connected under a password is let in, as the
+    /// default user, once the default user becomes nopass, and locked out again if it gets a
+    /// password back. The driver may use it for the request decoder's unauthenticated limits.
+    pub fn client_auth_required(&self, client: ClientId) -> bool {
+        self.front
+            .clients
+            .get(client)
+            .is_none_or(|s| self.session_needs_auth(s))
+    }
+
+    fn session_needs_auth(&self, session: &Session) -> bool {
+        !session.authenticated && !self.front.acl.default_is_open()
+    }
+
     /// A client (or a peer sentinel) sent a command. The reply comes out as `Action::Reply`.
     pub fn handle_client_command(&mut self, now: Instant, client: ClientId, args: Vec<Bytes>) {
         if !self.front.clients.sessions.contains_key(&client) {
@@ -350,10 +366,11 @@ impl Sentinel {
         }
         let session = self.front.clients.get(client)?;
         let top = parent.unwrap_or(spec);
-        if !session.authenticated && !top.has_flag("no_auth") {
+        let auth_required = self.session_needs_auth(session);
+        if auth_required && !top.has_flag("no_auth") {
             return Some(Frame::error("NOAUTH Authentication required."));
         }
-        if session.authenticated
+        if !auth_required
             && !self
                 .front
                 .acl

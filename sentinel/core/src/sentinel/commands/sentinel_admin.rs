@@ -34,7 +34,7 @@ fn valid_host(host: &str, resolve_hostnames: bool, resolve: fn(&str) -> Option<S
 
 impl Sentinel {
     /// `SENTINEL MONITOR <name> <ip> <port> <quorum>`: validates in sentinel.c's order, starts
-    /// monitoring, emits `+monitor`, and replies once the config is written.
+    /// monitoring, replies once the config is written, and emits `+monitor`.
     pub(super) fn monitor_command(
         &mut self,
         now: Instant,
@@ -76,13 +76,15 @@ impl Sentinel {
                 return Some(Frame::error(e.to_string()));
             }
         };
+        // The reply is queued before the event (sentinel.c flushes and replies, then emits),
+        // so a client subscribed to `+monitor` on this connection gets `+OK` first.
+        self.reply_after_persist(client, Frame::ok(), save_failed());
         self.emit_about(
             Owner::Master(mid),
             Level::Warning,
             "+monitor",
             &format!("quorum {quorum}"),
         );
-        self.reply_after_persist(client, Frame::ok(), save_failed());
         None
     }
 
@@ -204,16 +206,15 @@ impl Sentinel {
     }
 
     /// `SENTINEL RESET` of one master (sentinel.c `sentinelResetMaster` with sentinels
-    /// forgotten too): the failover code's reset, then the sentinels and the cached INFO go,
-    /// and `+reset-master` is emitted.
+    /// forgotten too): the failover code's reset, then the sentinels go and `+reset-master` is
+    /// emitted. The cached INFO and its refresh time stay (7.0.15's INFO-CACHE and
+    /// `info-refresh` still show them right after a RESET).
     fn reset_master_by_command(&mut self, now: Instant, mid: MasterId) {
         self.reset_master(now, mid);
         let Some(m) = self.masters.get_mut(mid) else {
             return;
         };
         let sentinels = std::mem::take(&mut m.sentinels);
-        m.node.info_text = None;
-        m.node.info_refreshed = None;
         for e in sentinels.values() {
             self.release_peer(now, e.peer, mid);
         }

@@ -148,10 +148,20 @@ impl Sentinel {
                 let Some(r) = m.replicas.get(*rid) else {
                     continue;
                 };
-                // Redis guards the replica's age with the master's refresh time (a quirk).
-                let refreshed = m.node.info_refreshed.and(r.node.info_refreshed);
+                // sentinel.c guards the replica's age with the master's refresh time, not the
+                // replica's: a replica never refreshed under a refreshed master shows its age
+                // from 0, i.e. the current Unix time in ms (as 7.0.15 does).
+                let replica_age = match (m.node.info_refreshed, r.node.info_refreshed) {
+                    (None, _) => Frame::Integer(0),
+                    (Some(_), Some(t)) => age(Some(t)),
+                    (Some(_), None) => {
+                        Frame::Integer(self.wall_millis_at(now).unwrap_or_else(|| {
+                            i64::try_from(now.millis_since(Instant::ZERO)).unwrap_or(i64::MAX)
+                        }))
+                    }
+                };
                 entries.push(Frame::Array(vec![
-                    age(refreshed),
+                    replica_age,
                     r.node
                         .info_text
                         .clone()

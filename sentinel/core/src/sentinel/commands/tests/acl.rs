@@ -467,3 +467,85 @@ fn too_many_commands_behind_acl_load_disconnect_the_client() {
     s.handle_acl_file_written(ms(2_000), 999, true);
     assert!(drain(&mut s).is_empty());
 }
+
+/// Key and channel rules as 7.0.15 takes and lists them (every line from the real binary).
+#[test]
+fn acl_patterns_list_merge_and_refuse_as_7_0_15() {
+    let mut s = sentinel();
+    let setuser = |s: &mut Sentinel, name: &str, rules: &[&str]| {
+        let mut a = vec!["ACL", "SETUSER", name];
+        a.extend_from_slice(rules);
+        reply(s, &a)
+    };
+    for (name, rules) in [
+        ("u1", &["on", "&a*", "&b", "~k", "+@all"][..]),
+        ("u2", &["resetchannels", "&x"]),
+        ("u3", &["allchannels"]),
+        ("u4", &["&x", "resetchannels"]),
+        (
+            "v1",
+            &[
+                "~x", "~x", "%R~y", "%R~y", "%W~y", "%RW~z", "~z", "&c", "&c",
+            ],
+        ),
+        ("v3", &["%R~*", "%W~*"]),
+        ("w1", &["%R~", "%R", "%rw~a", "%WR~a", "~", "%R~a~b"]),
+        ("w2", &["%R~*", "~*"]),
+        ("w3", &["%RW~*", "~x"]),
+        ("w4", &["%r~r", "%w~w"]),
+    ] {
+        assert_eq!(setuser(&mut s, name, rules), Frame::ok(), "{name}");
+    }
+    let Frame::Array(list) = reply(&mut s, &["ACL", "LIST"]) else {
+        panic!()
+    };
+    let list: Vec<String> = list.iter().map(text_of).collect();
+    assert_eq!(
+        list,
+        [
+            "user default on nopass ~* &* +@all",
+            "user u1 on ~k resetchannels &a* &b +@all",
+            "user u2 off resetchannels &x -@all",
+            "user u3 off &* -@all",
+            "user u4 off resetchannels -@all",
+            "user v1 off ~x ~y ~z resetchannels &c -@all",
+            "user v3 off ~* resetchannels -@all",
+            "user w1 off ~ ~a %R~a~b resetchannels -@all",
+            "user w2 off ~* resetchannels -@all",
+            "user w3 off ~* ~x resetchannels -@all",
+            "user w4 off %R~r %W~w resetchannels -@all",
+        ]
+    );
+    let u1 = reply(&mut s, &["ACL", "GETUSER", "u1"]);
+    assert_eq!(field(&u1, "keys").as_deref(), Some("~k"));
+    assert_eq!(field(&u1, "channels").as_deref(), Some("&a* &b"));
+    let keys = "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns";
+    let channels = "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels";
+    for (rules, bad, why) in [
+        (&["allkeys", "~x"][..], "~x", keys),
+        (&["~*", "~x"], "~x", keys),
+        (&["allkeys", "%R~x"], "%R~x", keys),
+        (&["allchannels", "&x"], "&x", channels),
+        (&["&*", "&x"], "&x", channels),
+        (&["&x", "allchannels", "&y"], "&y", channels),
+        (&["%"], "%", "Syntax error"),
+        (&["%X~a"], "%X~a", "Syntax error"),
+        (&["%~a"], "%~a", "Syntax error"),
+        (&["%RR~a"], "%RR~a", "Syntax error"),
+    ] {
+        assert_eq!(
+            setuser(&mut s, "bad", rules),
+            err(&format!("ERR Error in ACL SETUSER modifier '{bad}': {why}")),
+            "{rules:?}"
+        );
+    }
+    assert_eq!(reply(&mut s, &["ACL", "GETUSER", "bad"]), Frame::NullBulk);
+    assert_eq!(
+        reply(&mut s, &["ACL", "CAT", "FooBar"]),
+        err("ERR Unknown category 'FooBar'")
+    );
+    assert_eq!(
+        reply(&mut s, &["ACL", "CAT", "Foo Bar"]),
+        err("ERR Unknown category 'Foo Bar'")
+    );
+}

@@ -182,9 +182,22 @@ fn client_reply_pause_tracking_and_misc() {
         reply(&mut s, &["CLIENT", "PAUSE", "10", "WRITE"]),
         Frame::ok()
     );
+    // 7.0.15: the mode is checked before the timeout; extra arguments are a wrong count.
     assert_eq!(
         reply(&mut s, &["CLIENT", "PAUSE", "10", "x"]),
-        err("ERR syntax error")
+        err("ERR CLIENT PAUSE mode must be WRITE or ALL")
+    );
+    assert_eq!(
+        reply(&mut s, &["CLIENT", "PAUSE", "x", "FOO"]),
+        err("ERR CLIENT PAUSE mode must be WRITE or ALL")
+    );
+    assert_eq!(
+        reply(&mut s, &["client", "pAuse", "1", "2", "3"]),
+        err("ERR unknown subcommand or wrong number of arguments for 'pAuse'. Try CLIENT HELP.")
+    );
+    assert_eq!(
+        reply(&mut s, &["CLIENT", "PAUSE", "9223372036854775807", "all"]),
+        Frame::ok()
     );
     assert_eq!(reply(&mut s, &["CLIENT", "UNPAUSE"]), Frame::ok());
     assert_eq!(reply(&mut s, &["CLIENT", "NO-EVICT", "on"]), Frame::ok());

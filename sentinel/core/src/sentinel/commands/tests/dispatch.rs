@@ -38,7 +38,8 @@ fn command_info_docs_and_getkeys() {
     let Frame::Array(info) = reply(&mut s, &["COMMAND", "INFO", "sentinel", "nosuch"]) else {
         panic!()
     };
-    assert_eq!(info[1], Frame::NullArray);
+    // 7.0.15 answers an unknown name with `$-1` (RESP2), not `*-1`.
+    assert_eq!(info[1], Frame::NullBulk);
     let Frame::Array(entry) = &info[0] else {
         panic!()
     };
@@ -60,9 +61,33 @@ fn command_info_docs_and_getkeys() {
         reply(&mut s, &["COMMAND", "GETKEYS", "nosuch", "x"]),
         err("ERR Invalid command specified")
     );
+    // 7.0.15 (real binary): "no key arguments" comes before the command's arity, and an
+    // unknown subcommand of a container is an invalid command.
+    for a in [
+        &["COMMAND", "GETKEYS", "role", "x"][..],
+        &["COMMAND", "GETKEYS", "sentinel", "masters", "a"],
+        &["COMMAND", "GETKEYSANDFLAGS", "auth", "a", "b", "c"],
+    ] {
+        assert_eq!(
+            reply(&mut s, a),
+            err("ERR The command has no key arguments"),
+            "{a:?}"
+        );
+    }
+    for a in [
+        &["COMMAND", "GETKEYS", "sentinel", "a"][..],
+        &["COMMAND", "GETKEYS", "sentinel|masters", "a"],
+        &["COMMAND", "GETKEYSANDFLAGS", "nosuch", "a"],
+    ] {
+        assert_eq!(
+            reply(&mut s, a),
+            err("ERR Invalid command specified"),
+            "{a:?}"
+        );
+    }
     assert_eq!(
-        reply(&mut s, &["COMMAND", "GETKEYS", "role", "x"]),
-        err("ERR Invalid number of arguments specified for command")
+        reply(&mut s, &["COMMAND", "GETKEYS", "auth"]),
+        err("ERR wrong number of arguments for 'command|getkeys' command")
     );
 }
 
@@ -168,7 +193,7 @@ fn noauth_gate_with_requirepass() {
     assert_eq!(
         reply_as(&mut s, 2, &["HELLO", "3"]),
         err(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
         )
     );
     let hello = reply_as(&mut s, 2, &["HELLO", "3", "AUTH", "default", "secret"]);
@@ -347,7 +372,8 @@ fn command_info_and_docs_take_full_names() {
     };
     assert_eq!(entry[0], bulk("sentinel|set"));
     assert_eq!(entry[1], Frame::Integer(-5));
-    assert_eq!(info[1], Frame::NullArray);
+    // 7.0.15 answers an unknown name with `$-1` (RESP2), not `*-1`.
+    assert_eq!(info[1], Frame::NullBulk);
     let docs = reply(&mut s, &["COMMAND", "DOCS", "client|kill"]);
     let Frame::Map(d) = docs else { panic!() };
     assert_eq!(d[0].0, bulk("client|kill"));
@@ -470,5 +496,121 @@ fn unknown_command_args_share_a_128_byte_budget_and_errors_stay_one_line() {
             &["SENTINEL", "SET", "mymaster", "quorum", "1\r\n+OK"]
         ),
         err("ERR Invalid argument '1  +OK' for SENTINEL SET 'quorum'")
+    );
+}
+
+/// Every HELP reply, line for line as redis-sentinel 7.0.15 prints it (`redis-cli <cmd> help`
+/// saved under `redis_7015/`).
+#[test]
+fn help_texts_match_7_0_15() {
+    let mut s = sentinel();
+    for (cmd, want) in [
+        ("SENTINEL", include_str!("redis_7015/help_sentinel.txt")),
+        ("CLIENT", include_str!("redis_7015/help_client.txt")),
+        ("ACL", include_str!("redis_7015/help_acl.txt")),
+        ("COMMAND", include_str!("redis_7015/help_command.txt")),
+    ] {
+        let Frame::Array(lines) = reply(&mut s, &[cmd, "help"]) else {
+            panic!("{cmd} HELP is not an array")
+        };
+        let got: Vec<String> = lines
+            .iter()
+            .map(|l| match l {
+                Frame::Simple(b) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("{cmd} HELP line {other:?}"),
+            })
+            .collect();
+        let want: Vec<&str> = want.lines().collect();
+        assert_eq!(got, want, "{cmd} HELP");
+    }
+}
+
+/// HELLO applies its options in the order given, each at once (7.0.15 with `requirepass`,
+/// every case from the real binary on a fresh connection).
+#[test]
+fn hello_options_take_effect_in_order() {
+    let mut s = sentinel();
+    s.acl_mut().set_requirepass("secret");
+    let wrongpass = err("WRONGPASS invalid username-password pair or user is disabled.");
+    let bad_name = err("ERR Client names cannot contain spaces, newlines or special characters.");
+    let noauth = err("NOAUTH Authentication required.");
+    // An AUTH before a bad name fails first, and the other way round.
+    let hello = ["HELLO", "3", "AUTH", "default", "wrong", "SETNAME", "a b"];
+    assert_eq!(reply_as(&mut s, 10, &hello), wrongpass);
+    let hello = ["HELLO", "3", "SETNAME", "a b", "AUTH", "default", "wrong"];
+    assert_eq!(reply_as(&mut s, 11, &hello), bad_name);
+    let hello = ["HELLO", "3", "AUTH", "default", "wrong", "SETNAME"];
+    assert_eq!(reply_as(&mut s, 12, &hello), wrongpass);
+    // A bad name before a good AUTH: the AUTH never ran.
+    let hello = ["HELLO", "3", "SETNAME", "a b", "AUTH", "default", "secret"];
+    assert_eq!(reply_as(&mut s, 13, &hello), bad_name);
+    assert_eq!(reply_as(&mut s, 13, &["CLIENT", "GETNAME"]), noauth);
+    // A good AUTH and a good name stay even though a later option fails; no RESP3.
+    let hello = [
+        "HELLO", "3", "AUTH", "default", "secret", "SETNAME", "a", "SETNAME", "b c",
+    ];
+    assert_eq!(reply_as(&mut s, 14, &hello), bad_name);
+    assert_eq!(reply_as(&mut s, 14, &["CLIENT", "GETNAME"]), bulk("a"));
+    assert_eq!(s.client_protocol(ClientId(14)), Protocol::Resp2);
+    let hello = ["HELLO", "3", "AUTH", "default", "secret", "FOO"];
+    assert_eq!(
+        reply_as(&mut s, 15, &hello),
+        err("ERR Syntax error in HELLO option 'FOO'")
+    );
+    assert_eq!(
+        reply_as(&mut s, 15, &["CLIENT", "GETNAME"]),
+        Frame::NullBulk
+    );
+    // An unauthenticated client is renamed, then refused.
+    assert_eq!(
+        reply_as(&mut s, 16, &["HELLO", "3", "SETNAME", "ok"]),
+        err(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+        )
+    );
+    assert_eq!(reply_as(&mut s, 16, &["AUTH", "secret"]), Frame::ok());
+    assert_eq!(reply_as(&mut s, 16, &["CLIENT", "GETNAME"]), bulk("ok"));
+}
+
+/// Whether a client must authenticate is decided per command (7.0.15, two connections to the
+/// real binary): a client that connected under a password runs commands as `default` once
+/// the default user is nopass, HELLO still wants it authenticated, and a new password locks
+/// it out again.
+#[test]
+fn the_default_users_state_is_checked_per_command() {
+    let mut s = sentinel();
+    s.acl_mut().set_requirepass("secret");
+    let noauth = err("NOAUTH Authentication required.");
+    assert_eq!(reply_as(&mut s, 2, &["PING"]), noauth);
+    assert!(s.client_auth_required(ClientId(2)));
+    assert_eq!(reply_as(&mut s, 1, &["AUTH", "secret"]), Frame::ok());
+    assert_eq!(
+        reply_as(&mut s, 1, &["ACL", "SETUSER", "default", "nopass"]),
+        Frame::ok()
+    );
+    assert!(!s.client_auth_required(ClientId(2)));
+    assert_eq!(
+        reply_as(&mut s, 2, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
+    );
+    assert_eq!(reply_as(&mut s, 2, &["ACL", "WHOAMI"]), bulk("default"));
+    assert_eq!(
+        reply_as(&mut s, 2, &["HELLO", "3"]),
+        err(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+        )
+    );
+    assert_eq!(
+        reply_as(
+            &mut s,
+            1,
+            &["ACL", "SETUSER", "default", "resetpass", ">secret"]
+        ),
+        Frame::ok()
+    );
+    assert_eq!(reply_as(&mut s, 2, &["PING"]), noauth);
+    assert_eq!(
+        reply_as(&mut s, 1, &["PING"]),
+        Frame::Simple(Bytes::from_static(b"PONG"))
     );
 }

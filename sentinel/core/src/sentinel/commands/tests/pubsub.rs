@@ -236,3 +236,45 @@ fn closed_clients_get_no_events() {
     assert!(replies_to(&out, 1).is_empty());
     assert_eq!(out.len(), 1);
 }
+
+/// A RESP3 client subscribed to the events on the same connection sees what 7.0.15 sends (real
+/// binary): MONITOR's `+OK` before its `+monitor`, but RESET's and REMOVE's events before
+/// their replies.
+#[test]
+fn own_events_and_replies_in_7_0_15_order() {
+    let mut s = sentinel();
+    reply(&mut s, &["HELLO", "3"]);
+    run(
+        &mut s,
+        1,
+        &["SUBSCRIBE", "+monitor", "-monitor", "+reset-master"],
+    );
+    let event = |channel: &str, payload: &str| {
+        Frame::Push(vec![bulk("message"), bulk(channel), bulk(payload)])
+    };
+    let out = run(
+        &mut s,
+        1,
+        &["SENTINEL", "MONITOR", "mx", "127.0.0.1", "6399", "1"],
+    );
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![
+            Frame::ok(),
+            event("+monitor", "master mx 127.0.0.1 6399 quorum 1")
+        ]
+    );
+    let out = run(&mut s, 1, &["SENTINEL", "RESET", "mx"]);
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![
+            event("+reset-master", "master mx 127.0.0.1 6399"),
+            Frame::Integer(1)
+        ]
+    );
+    let out = run(&mut s, 1, &["SENTINEL", "REMOVE", "mx"]);
+    assert_eq!(
+        replies_to(&out, 1),
+        vec![event("-monitor", "master mx 127.0.0.1 6399"), Frame::ok()]
+    );
+}

@@ -169,6 +169,56 @@ fn reset_clears_group_by_glob_without_flush() {
     );
 }
 
+/// Right after `SENTINEL RESET`, 7.0.15 shows (real binary, master up): `runid` empty,
+/// `master,disconnected`, `last-ping-sent`, `last-ok-ping-reply`, `last-ping-reply` and
+/// `role-reported-time` 0, `info-refresh` still counting from the last INFO, and INFO-CACHE
+/// still holding that INFO.
+#[test]
+fn reset_restarts_ping_clocks_and_keeps_the_cached_info() {
+    let mut s = sentinel();
+    connected_master(&mut s, "mymaster", 6379);
+    let mid = s.master_by_name["mymaster"];
+    {
+        let n = &mut s.masters.get_mut(mid).unwrap().node;
+        n.runid = Some("0c214a9510bf5d6bbafa3a253b2522c7e807b2ce".into());
+        n.info_refreshed = Some(ms(400));
+        n.info_text = Some(Bytes::from_static(b"# Server\r\nrun_id:0c21\r\n"));
+        n.last_ok_reply = ms(500);
+        n.last_reply = Some(ms(500));
+        n.last_ping_sent = Some(ms(500));
+        n.ping_pending_since = None;
+        n.role_since = ms(100);
+    }
+    assert_eq!(
+        reply(&mut s, &["SENTINEL", "RESET", "mymaster"]),
+        Frame::Integer(1)
+    );
+    let m = reply(&mut s, &["SENTINEL", "MASTER", "mymaster"]);
+    for (key, want) in [
+        ("runid", ""),
+        ("flags", "master,disconnected"),
+        ("last-ping-sent", "0"),
+        ("last-ok-ping-reply", "0"),
+        ("last-ping-reply", "0"),
+        ("info-refresh", "600"),
+        ("role-reported", "master"),
+        ("role-reported-time", "0"),
+        ("num-slaves", "0"),
+    ] {
+        assert_eq!(field(&m, key).as_deref(), Some(want), "{key}");
+    }
+    assert_eq!(
+        reply(&mut s, &["SENTINEL", "INFO-CACHE", "mymaster"]),
+        Frame::Array(vec![
+            bulk("mymaster"),
+            Frame::Array(vec![Frame::Array(vec![
+                Frame::Integer(600),
+                bulk("# Server\r\nrun_id:0c21\r\n"),
+            ])]),
+        ])
+    );
+}
+
 #[test]
 fn set_applies_options_with_events_and_flush() {
     let mut s = sentinel();

@@ -152,7 +152,7 @@ fn simulate_failure_help_myid_pending_scripts_info_cache() {
     };
     assert_eq!(
         help.last(),
-        Some(&Frame::Simple(Bytes::from_static(b"    Print this help.")))
+        Some(&Frame::Simple(Bytes::from_static(b"    Prints this help.")))
     );
     add_master(&mut s, "mymaster", 6379);
     add_replica(&mut s, "mymaster", 6380);

@@ -403,3 +403,62 @@ fn a_lapsed_peer_vote_does_not_elect() {
     let (mut s, mid) = voted();
     assert_eq!(s.leader_of(ms(6_500), mid, 4), None);
 }
+
+/// 7.0.15 (seen on the real binary): a replica that never answered INFO under a master that
+/// did shows the current Unix time in ms as its age; under a master never refreshed every age
+/// is 0. The INFO texts are bulk strings, in RESP3 too (`$4974`, not `=`).
+#[test]
+fn info_cache_replica_ages_follow_the_masters_refresh() {
+    let mut s = sentinel();
+    s.observe_wall_clock(ms(0), crate::time::WallMillis(1_796_163_000_000));
+    add_master(&mut s, "m", 6379);
+    add_replica(&mut s, "m", 6380); // never answers INFO
+    let fresh = add_replica(&mut s, "m", 6381);
+    let mid = s.master_by_name["m"];
+    let m = s.masters.get_mut(mid).unwrap();
+    m.replicas.get_mut(fresh).unwrap().node.info_refreshed = Some(ms(600));
+    let ages = |s: &mut Sentinel| {
+        let Frame::Array(items) = reply(s, &["SENTINEL", "INFO-CACHE", "m"]) else {
+            panic!()
+        };
+        let Frame::Array(entries) = &items[1] else {
+            panic!()
+        };
+        entries
+            .iter()
+            .map(|e| match e {
+                Frame::Array(pair) => pair[0].clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    // The master was never refreshed: 0 for all, whatever the replicas' times.
+    assert_eq!(
+        ages(&mut s),
+        vec![Frame::Integer(0), Frame::Integer(0), Frame::Integer(0)]
+    );
+    {
+        let m = s.masters.get_mut(mid).unwrap();
+        m.node.info_refreshed = Some(ms(400));
+        m.node.info_text = Some(Bytes::from_static(b"# Server\r\n"));
+    }
+    assert_eq!(
+        ages(&mut s),
+        vec![
+            Frame::Integer(600),
+            Frame::Integer(1_796_163_001_000),
+            Frame::Integer(400)
+        ]
+    );
+    reply(&mut s, &["HELLO", "3"]);
+    let Frame::Array(items) = reply(&mut s, &["SENTINEL", "INFO-CACHE", "m"]) else {
+        panic!()
+    };
+    let Frame::Array(entries) = &items[1] else {
+        panic!()
+    };
+    assert_eq!(
+        entries[0],
+        Frame::Array(vec![Frame::Integer(600), bulk("# Server\r\n")])
+    );
+}
