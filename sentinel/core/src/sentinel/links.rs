@@ -103,7 +103,8 @@ impl Sentinel {
         };
         let id8: String = self.params.myid.chars().take(8).collect();
         if let Some(auth) = self.auth_args(owner) {
-            self.send(link, auth, Pending::Ignored);
+            // Through the rename table like every other command (a renamed AUTH is used).
+            self.send_command(link, owner, auth, Pending::Ignored);
         }
         let setname = vec![
             Bytes::from_static(b"CLIENT"),

@@ -128,6 +128,27 @@ fn auth_and_rename_command_apply() {
 }
 
 #[test]
+fn a_renamed_auth_is_used() {
+    let mut s = sentinel();
+    let mut p = master_params(30_000);
+    p.auth_pass = Some("secret".into());
+    p.renamed_commands.insert("AUTH".into(), "LOGIN2".into());
+    s.monitor(ms(0), p).unwrap();
+    s.handle_timeout(ms(0));
+    let link = drain(&mut s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, .. } => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(1), link, None);
+    let out = sent(&drain(&mut s));
+    assert_eq!(out[0].1, "LOGIN2 secret");
+    assert!(!out.iter().any(|(_, c)| c.starts_with("AUTH")));
+}
+
+#[test]
 fn silent_master_goes_sdown_after_down_after_and_recovers() {
     let mut s = sentinel();
     let (cmd, _) = connected(&mut s, 1_000);
