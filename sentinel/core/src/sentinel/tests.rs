@@ -303,6 +303,11 @@ fn garbage_and_own_hellos_are_ignored() {
         "a,b,c".to_string(),
         "127.0.0.1,notaport,x,1,mymaster,127.0.0.1,6379,0".to_string(),
         format!("127.0.0.1,26379,{MYID},9,mymaster,127.0.0.1,6379,0"),
+        // Our run id anywhere in the frame marks it as ours (Redis searches the whole message).
+        format!("127.0.0.1,26380,ab{MYID},9,mymaster,127.0.0.1,6379,0"),
+        format!(
+            "h{MYID},26380,0000000000000000000000000000000000000003,9,mymaster,127.0.0.1,6379,0"
+        ),
         "127.0.0.1,26380,0000000000000000000000000000000000000003,1,other,127.0.0.1,6379,0"
             .to_string(),
     ] {
