@@ -757,11 +757,14 @@ impl Sentinel {
         let Some(e) = m.sentinels.get(runid) else {
             return;
         };
+        // Addresses as clients see them (`announce-hostnames`), as in `event_about`.
+        let addr = Addr::new(self.shown_host(&e.addr.host), e.addr.port);
+        let master_addr = Addr::new(self.shown_host(&m.node.addr.host), m.node.addr.port);
         let subject = Subject::Sentinel {
             runid,
-            addr: &e.addr,
+            addr: &addr,
             master: &m.params.name,
-            master_addr: &m.node.addr,
+            master_addr: &master_addr,
         };
         let ev = event::about(level, channel, &subject, extra);
         self.notify_master_script(mid, &ev);
