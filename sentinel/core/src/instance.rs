@@ -248,6 +248,11 @@ pub struct Replica {
     pub node: Node,
     pub info: ReplicaInfo,
     pub reconf: Reconf,
+    /// The `-slave-reconf-sent-timeout` mark (sentinel.c sets `SRI_RECONF_DONE` and keeps
+    /// going): the replica counts as reconfigured for the end of the failover and gets no
+    /// further timeout, while the SLAVEOF sent again keeps its parallel-syncs slot until INFO
+    /// moves it on. Cleared when `reconf` is reset or reaches `Done`.
+    pub reconf_timed_out: bool,
     /// When INFO first reported a changed `master_host`/`master_port` (for `+fix-slave-config`).
     pub master_addr_change_time: Option<Instant>,
 }
@@ -260,6 +265,7 @@ impl Replica {
             node,
             info: ReplicaInfo::default(),
             reconf: Reconf::None,
+            reconf_timed_out: false,
             master_addr_change_time: None,
         }
     }

@@ -135,11 +135,15 @@ impl Sentinel {
                 if m.failover.state.promoted() == Some(*rid) {
                     f.push("promoted");
                 }
+                let timed_out = m.replicas.get(*rid).is_some_and(|r| r.reconf_timed_out);
                 match m.replicas.get(*rid).map(|r| r.reconf) {
                     Some(Reconf::Sent { .. }) => f.push("reconf_sent"),
                     Some(Reconf::InProgress) => f.push("reconf_inprog"),
                     Some(Reconf::Done) => f.push("reconf_done"),
                     _ => {}
+                }
+                if timed_out {
+                    f.push("reconf_done");
                 }
             }
         }
