@@ -509,3 +509,37 @@ fn a_reconf_sent_timeout_sends_slaveof_again() {
         "{sent_at:?}"
     );
 }
+
+#[test]
+fn the_election_window_runs_from_the_randomised_start_time() {
+    // sentinel.c measures the election timeout from `failover_start_time`, the start plus a
+    // random 0..999 ms: a candidate gives up 10 to 11 s after `+try-failover`.
+    let mut gaps = Vec::new();
+    for seed in 15..20 {
+        let mut sim = group(seed, 1_000, 2, 3, 1);
+        sim.run_for(Duration::from_secs(12));
+        sim.partition(&["10.0.0.11"]);
+        sim.run_for(Duration::from_secs(14));
+        let of_0 = |channel: &str| {
+            events_on(&sim, channel)
+                .iter()
+                .find(|e| e.sentinel == 0)
+                .map(|e| e.at)
+        };
+        let (Some(tried), Some(aborted)) =
+            (of_0("+try-failover"), of_0("-failover-abort-not-elected"))
+        else {
+            panic!("seed {seed}: no election and abort on the cut-off sentinel");
+        };
+        gaps.push(aborted - tried);
+    }
+    assert!(
+        gaps.iter()
+            .all(|g| *g > Duration::from_secs(10) && *g <= Duration::from_millis(11_050)),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|g| *g > Duration::from_millis(10_100)),
+        "{gaps:?}"
+    );
+}

@@ -144,7 +144,10 @@ impl Sentinel {
         let Some(m) = self.masters.get(mid) else {
             return;
         };
-        let (epoch, forced, since) = (m.failover.epoch, m.failover.forced, m.failover.state_since);
+        let (epoch, forced) = (m.failover.epoch, m.failover.forced);
+        // As sentinel.c, the election window runs from `failover_start_time` (the start plus a
+        // random 0..999 ms), so it lasts 10 to 11 s after `+try-failover`.
+        let since = m.failover.start_time.unwrap_or(m.failover.state_since);
         let election_timeout = self
             .params
             .timing
@@ -159,7 +162,7 @@ impl Sentinel {
         };
         let elected = leader.as_deref() == Some(self.params.myid.as_str());
         if !elected && !forced {
-            if now - since > election_timeout {
+            if now > since + election_timeout {
                 self.emit_master(mid, Level::Warning, "-failover-abort-not-elected", "");
                 self.abort_failover(now, mid);
             }
@@ -696,7 +699,8 @@ impl Sentinel {
             }
             Failover::WaitStart => {
                 let election = self.params.timing.election_timeout.min(timeout);
-                let abort = f.state_since + election + Duration::from_millis(1);
+                let since = f.start_time.unwrap_or(f.state_since);
+                let abort = since + election + Duration::from_millis(1);
                 f.self_vote_at
                     .filter(|t| *t > now)
                     .map_or(abort, |t| t.min(abort))
