@@ -971,3 +971,32 @@ fn a_sentinel_moving_is_updated_in_every_master_and_its_shared_link_follows() {
         .collect();
     assert_eq!(reconnects, [Addr::new("127.0.0.1", 26381)]);
 }
+
+#[test]
+fn each_tilt_trigger_is_announced_and_restarts_the_period() {
+    let mut s = sentinel();
+    let wall = |now: u64, jump: i64| crate::time::WallMillis(1_000_000 + now as i64 + jump);
+    s.observe_wall_clock(ms(0), wall(0, 0));
+    s.observe_wall_clock(ms(100), wall(100, 60_000));
+    assert!(s.in_tilt());
+    // A second jump 10 s later, while in TILT: announced again, and TILT lasts 30 s from it.
+    for t in (200..=10_000).step_by(100) {
+        s.observe_wall_clock(ms(t), wall(t, 60_000));
+    }
+    s.observe_wall_clock(ms(10_100), wall(10_100, 120_000));
+    assert_eq!(s.tilt_since(), Some(ms(10_100)));
+    let tilts: Vec<String> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) if e.channel == "+tilt" => Some(e.message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tilts, vec!["#tilt mode entered"; 2]);
+    for t in (10_200..40_100).step_by(100) {
+        s.observe_wall_clock(ms(t), wall(t, 120_000));
+        assert!(s.in_tilt(), "{t}");
+    }
+    s.observe_wall_clock(ms(40_100), wall(40_100, 120_000));
+    assert!(!s.in_tilt());
+}
