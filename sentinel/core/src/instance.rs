@@ -77,6 +77,10 @@ pub struct Node {
     /// When the last INFO reply arrived.
     pub info_refreshed: Option<Instant>,
     pub last_hello_sent: Option<Instant>,
+    /// A hello got an error reply (`-NOPERM`, `-READONLY`...): it is sent again at this time
+    /// instead of a publish period later (sentinel.c only counts a hello as published once it
+    /// got a non-error reply, and retries on its next tick).
+    pub hello_retry_at: Option<Instant>,
     pub role: ReportedRole,
     pub role_since: Instant,
     /// Set on a master just switched to: its silence is not counted until the first link to it
@@ -109,6 +113,7 @@ impl Node {
             health: Health::Up,
             info_refreshed: None,
             last_hello_sent: None,
+            hello_retry_at: None,
             role: ReportedRole::Master,
             role_since: now,
             awaiting_first_link: None,

@@ -93,7 +93,8 @@ impl Sentinel {
             && !self.info_pending(Some(cmd));
         let hello_due = node
             .last_hello_sent
-            .is_none_or(|t| now - t >= timing.publish_period);
+            .is_none_or(|t| now - t >= timing.publish_period)
+            || node.hello_retry_at.is_some_and(|t| now >= t);
 
         if ping_due {
             self.send_command(
@@ -140,6 +141,7 @@ impl Sentinel {
         }
         if let Some(node) = self.node_mut(owner) {
             node.last_hello_sent = Some(now);
+            node.hello_retry_at = None;
         }
     }
 
@@ -246,6 +248,7 @@ impl Sentinel {
                 node.last_hello_sent
                     .map_or(now, |t| t + timing.publish_period),
             );
+            next.extend(node.hello_retry_at);
         }
         // The S_DOWN deadlines only while still ahead: once passed, S_DOWN is already set (or
         // TILT holds the check, and its end re-evaluates everyone), and a deadline in the past

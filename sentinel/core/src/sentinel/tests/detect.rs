@@ -662,3 +662,30 @@ fn a_frozen_master_is_not_woken_every_millisecond() {
     let log = drive(&mut s, 5_000, 6_000, &mut frozen);
     assert!(log.wakeups <= 12, "{} wake-ups in a second", log.wakeups);
 }
+
+#[test]
+fn a_hello_answered_with_an_error_is_retried_soon_not_in_a_busy_loop() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    // -NOPERM to PUBLISH for the first 3 s, then accepted.
+    let log = drive(&mut s, 1, 6_000, &mut |t, _, c| {
+        if c.starts_with("PUBLISH") && t < 3_000 {
+            return Some(Frame::error("NOPERM this user has no permissions"));
+        }
+        Some(healthy(c, &info))
+    });
+    let hellos: Vec<u64> = log
+        .sent
+        .iter()
+        .filter(|(_, l, c)| *l == cmd && c.starts_with("PUBLISH __sentinel__:hello"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    let before: Vec<u64> = hellos.iter().copied().filter(|t| *t < 3_000).collect();
+    // One every 100 ms while refused (sentinel.c's next tick), not one per 2 s publish period.
+    assert!((25..=32).contains(&before.len()), "{hellos:?}");
+    assert!(before.windows(2).all(|w| w[1] - w[0] >= 100), "{hellos:?}");
+    // Accepted: back to the publish period.
+    let after: Vec<u64> = hellos.iter().copied().filter(|t| *t >= 3_100).collect();
+    assert!(after.len() <= 2, "{hellos:?}");
+}
