@@ -373,6 +373,9 @@ pub struct SentinelEntry {
     pub voted_leader_epoch: u64,
     /// When we last asked this peer about this master.
     pub last_ask: Option<Instant>,
+    /// The peer's S_DOWN as this master sees it: sentinel.c keeps one instance of a peer per
+    /// master, each judged with its master's down-after over the shared link.
+    pub health: Health,
 }
 
 /// A monitored master and everything known about its group.

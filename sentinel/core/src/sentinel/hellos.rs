@@ -140,6 +140,7 @@ impl Sentinel {
                 voted_leader: None,
                 voted_leader_epoch: 0,
                 last_ask: None,
+                health: crate::instance::Health::Up,
             };
             m.sentinels.insert(runid.to_string(), entry);
         }

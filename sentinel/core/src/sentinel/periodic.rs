@@ -147,6 +147,10 @@ impl Sentinel {
 
     /// `+sdown` / `-sdown` transitions.
     fn check_sdown(&mut self, now: Instant, owner: Owner, down_after: Duration) {
+        if let Owner::Peer(pid) = owner {
+            self.check_peer_sdown(now, pid);
+            return;
+        }
         let Some(node) = self.node(owner) else { return };
         let link_up = self.link_up(node.cmd);
         let silent = node.silence(now, link_up, down_after) > down_after
@@ -164,6 +168,73 @@ impl Sentinel {
             }
         }
         self.emit_about(owner, Level::Warning, event, "");
+    }
+
+    /// A peer sentinel's S_DOWN for each master that knows it, with that master's down-after
+    /// (one event per master, as sentinel.c's per-master sentinel instances give). The walk is
+    /// over the peer's own masters only.
+    fn check_peer_sdown(&mut self, now: Instant, pid: crate::instance::PeerId) {
+        let Some(p) = self.peers.get(pid) else { return };
+        let link_up = self.link_up(p.node.cmd);
+        let runid = p.runid.clone();
+        let masters = p.masters.clone();
+        let mut any_down = None;
+        for mid in masters {
+            let Some(p) = self.peers.get(pid) else { return };
+            let Some(m) = self.masters.get(mid) else {
+                continue;
+            };
+            let down_after = m.params.down_after;
+            let silent = p.node.silence(now, link_up, down_after) > down_after;
+            let Some(entry) = m.sentinels.get(&runid) else {
+                continue;
+            };
+            let (event, health) = match (entry.health, silent) {
+                (Health::Up, true) => ("+sdown", Health::SubjectivelyDown { since: now }),
+                (Health::SubjectivelyDown { .. }, false) => ("-sdown", Health::Up),
+                (h, _) => {
+                    if let Health::SubjectivelyDown { since } = h {
+                        any_down = Some(any_down.map_or(since, |t: Instant| t.min(since)));
+                    }
+                    continue;
+                }
+            };
+            if let Some(e) = self
+                .masters
+                .get_mut(mid)
+                .and_then(|m| m.sentinels.get_mut(&runid))
+            {
+                e.health = health;
+            }
+            if let Health::SubjectivelyDown { since } = health {
+                any_down = Some(any_down.map_or(since, |t: Instant| t.min(since)));
+            }
+            self.emit_sentinel(mid, &runid, Level::Warning, event);
+        }
+        // The peer as a whole (shared by every master): down while any master judges it so.
+        let health = any_down.map_or(Health::Up, |since| Health::SubjectivelyDown { since });
+        if let Some(node) = self.node_mut(Owner::Peer(pid))
+            && node.health != health
+        {
+            node.health = health;
+            node.health_changed = now;
+        }
+    }
+
+    /// The next time a peer sentinel goes S_DOWN for one of its masters that still sees it up.
+    fn peer_sdown_deadline(&self, pid: crate::instance::PeerId) -> Option<Instant> {
+        let p = self.peers.get(pid)?;
+        let link_up = self.link_up(p.node.cmd);
+        p.masters
+            .iter()
+            .filter_map(|mid| self.masters.get(*mid))
+            .filter(|m| {
+                m.sentinels
+                    .get(&p.runid)
+                    .is_some_and(|e| e.health == Health::Up)
+            })
+            .filter_map(|m| p.node.silence_deadline(link_up, m.params.down_after))
+            .min()
     }
 
     /// When `owner`'s links should be recycled for inactivity (sentinel.c, in
@@ -253,8 +324,14 @@ impl Sentinel {
         // The S_DOWN deadlines only while still ahead: once passed, S_DOWN is already set (or
         // TILT holds the check, and its end re-evaluates everyone), and a deadline in the past
         // would wake this instance every millisecond until the condition clears.
-        if node.health == Health::Up
-            && let Some(at) = node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+        let sdown_at = match owner {
+            Owner::Peer(pid) => self.peer_sdown_deadline(pid),
+            _ if node.health == Health::Up => {
+                node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+            }
+            _ => None,
+        };
+        if let Some(at) = sdown_at
             && at > now
         {
             next.push(at);
