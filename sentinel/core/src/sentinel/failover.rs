@@ -316,12 +316,14 @@ impl Sentinel {
                     if !link_up || !self.send_slaveof(Owner::Replica(mid, rid), Some(&target)) {
                         // Nothing went out: the replica no longer holds a slot.
                         self.set_reconf_keep_mark(mid, rid, Reconf::None);
-                        in_progress -= 1;
+                        in_progress = in_progress.saturating_sub(1);
                         continue;
                     }
                     self.set_reconf_keep_mark(mid, rid, Reconf::Sent { since: now });
                     self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent");
                     self.fast_poll(now, Owner::Replica(mid, rid));
+                    // sentinel.c counts the resend as a new sync in this pass too.
+                    in_progress += 1;
                     continue;
                 }
                 Reconf::Sent { .. } | Reconf::InProgress => continue,
