@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::Sentinel;
 use super::links::HELLO_CHANNEL;
 use crate::event::Level;
-use crate::instance::{Health, Owner};
+use crate::instance::{Health, MasterId, Owner};
 use crate::link::Pending;
 use crate::time::Instant;
 
@@ -20,19 +20,31 @@ struct Cadence {
 
 impl Sentinel {
     fn cadence(&self, owner: Owner) -> Option<Cadence> {
-        let mid = match owner {
-            Owner::Master(mid) | Owner::Replica(mid, _) => mid,
-            // A shared peer link uses the settings of the first master that knows the peer.
-            Owner::Peer(pid) => *self.peers.get(pid)?.masters.first()?,
+        let of = |mid: MasterId| {
+            let p = &self.masters.get(mid)?.params;
+            Some(Cadence {
+                down_after: p.down_after,
+                ping_interval: self
+                    .params
+                    .timing
+                    .ping_interval(p.down_after, p.ping_period),
+            })
         };
-        let p = &self.masters.get(mid)?.params;
-        Some(Cadence {
-            down_after: p.down_after,
-            ping_interval: self
-                .params
-                .timing
-                .ping_interval(p.down_after, p.ping_period),
-        })
+        match owner {
+            Owner::Master(mid) | Owner::Replica(mid, _) => of(mid),
+            // A shared peer link serves one sentinel instance per master in sentinel.c, each
+            // pinging and recycling the link on its own cadence: the tightest one wins.
+            Owner::Peer(pid) => self
+                .peers
+                .get(pid)?
+                .masters
+                .iter()
+                .filter_map(|mid| of(*mid))
+                .reduce(|a, b| Cadence {
+                    down_after: a.down_after.min(b.down_after),
+                    ping_interval: a.ping_interval.min(b.ping_interval),
+                }),
+        }
     }
 
     /// Does whatever is due for `owner` and schedules its next deadline.

@@ -751,3 +751,25 @@ fn a_shared_peer_goes_sdown_per_master_with_each_down_after() {
         .count();
     assert_eq!(up, 2, "{:?}", log.events);
 }
+
+#[test]
+fn a_shared_peer_link_is_pinged_at_the_tightest_masters_cadence() {
+    let mut s = sentinel();
+    // The second master's down-after (500 ms) is below the 1 s ping period: its instance of
+    // the peer pings at its cadence (a quarter of 500 ms here, `Timing::ping_interval`) over
+    // the shared link, not at the first master's (250 ms).
+    let (_, peer_link) = shared_peer_link_with(&mut s, 30_000, 500);
+    let info = info_master(RUNID_A);
+    let log = drive(&mut s, 5, 5_005, &mut |_, l, c| {
+        Some(if l == peer_link {
+            match c {
+                "PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+                _ => Frame::ok(),
+            }
+        } else {
+            healthy(c, &info)
+        })
+    });
+    let pings = log.sent_on(peer_link, "PING").len();
+    assert!((30..=41).contains(&pings), "{pings} PINGs in 5 s");
+}
