@@ -77,6 +77,10 @@ pub struct Node {
     /// When the last INFO reply arrived.
     pub info_refreshed: Option<Instant>,
     pub last_hello_sent: Option<Instant>,
+    /// A hello got an error reply (`-NOPERM`, `-READONLY`...): it is sent again at this time
+    /// instead of a publish period later (sentinel.c only counts a hello as published once it
+    /// got a non-error reply, and retries on its next tick).
+    pub hello_retry_at: Option<Instant>,
     pub role: ReportedRole,
     pub role_since: Instant,
     /// Set on a master just switched to: its silence is not counted until the first link to it
@@ -109,6 +113,7 @@ impl Node {
             health: Health::Up,
             info_refreshed: None,
             last_hello_sent: None,
+            hello_retry_at: None,
             role: ReportedRole::Master,
             role_since: now,
             awaiting_first_link: None,
@@ -248,6 +253,11 @@ pub struct Replica {
     pub node: Node,
     pub info: ReplicaInfo,
     pub reconf: Reconf,
+    /// The `-slave-reconf-sent-timeout` mark (sentinel.c sets `SRI_RECONF_DONE` and keeps
+    /// going): the replica counts as reconfigured for the end of the failover and gets no
+    /// further timeout, while the SLAVEOF sent again keeps its parallel-syncs slot until INFO
+    /// moves it on. Cleared when `reconf` is reset or reaches `Done`.
+    pub reconf_timed_out: bool,
     /// When INFO first reported a changed `master_host`/`master_port` (for `+fix-slave-config`).
     pub master_addr_change_time: Option<Instant>,
 }
@@ -260,6 +270,7 @@ impl Replica {
             node,
             info: ReplicaInfo::default(),
             reconf: Reconf::None,
+            reconf_timed_out: false,
             master_addr_change_time: None,
         }
     }
@@ -362,6 +373,9 @@ pub struct SentinelEntry {
     pub voted_leader_epoch: u64,
     /// When we last asked this peer about this master.
     pub last_ask: Option<Instant>,
+    /// The peer's S_DOWN as this master sees it: sentinel.c keeps one instance of a peer per
+    /// master, each judged with its master's down-after over the shared link.
+    pub health: Health,
 }
 
 /// A monitored master and everything known about its group.

@@ -33,6 +33,9 @@ pub struct ModelRedis {
     /// A replica whose sync with its master never completes: INFO says
     /// `master_link_status:down` whatever master it is pointed at.
     pub sync_stuck: bool,
+    /// How many `SLAVEOF <host> <port>` to answer `+OK` without acting on (a replica that
+    /// loses the command, so the sender's reconfiguration times out).
+    pub ignore_slaveof: u32,
     pub(crate) process: Process,
 }
 
@@ -61,6 +64,7 @@ impl ModelRedis {
             priority: 100,
             repl_offset: 0,
             sync_stuck: false,
+            ignore_slaveof: 0,
             process: Process::Running,
         }
     }
@@ -117,6 +121,8 @@ impl ModelRedis {
                 let (host, port) = (&args[1], &args[2]);
                 if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
                     self.role = RedisRole::Master;
+                } else if self.ignore_slaveof > 0 {
+                    self.ignore_slaveof -= 1;
                 } else {
                     let port = std::str::from_utf8(port).ok().and_then(|p| p.parse().ok());
                     let Some(port) = port else {

@@ -456,3 +456,90 @@ fn a_simulated_crash_leaves_the_vote_or_the_promotion_on_disk() {
         }
     }
 }
+
+#[test]
+fn a_reconf_sent_timeout_sends_slaveof_again() {
+    // Replica 1 is promoted; replica 2 drops the first SLAVEOF. With a free parallel-syncs
+    // slot (replica 3 done), its reconfiguration times out after 10 s: it is taken as done
+    // and sent SLAVEOF again (`+slave-reconf-sent` a second time), as sentinel.c does.
+    let mut sim = sentinel_sim::Sim::new(21, sentinel_sim::NetConfig::default());
+    let master = Addr::new(MASTER, 6379);
+    sim.add_redis(master.clone(), RedisRole::Master);
+    for i in 0..3 {
+        sim.add_redis(
+            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
+            RedisRole::Replica {
+                master: master.clone(),
+            },
+        );
+    }
+    let mut p = master_params(1_000, 2);
+    p.failover_timeout = Duration::from_secs(60);
+    p.parallel_syncs = 2;
+    for i in 0..3 {
+        sim.add_sentinel(
+            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
+            vec![p.clone()],
+        );
+    }
+    sim.redis_mut(1).priority = 1;
+    sim.run_for(Duration::from_secs(12));
+    sim.redis_mut(2).ignore_slaveof = 1;
+    sim.kill_redis(0);
+    sim.run_for(Duration::from_secs(20));
+    check_invariants(&sim);
+    assert_eq!(events_on(&sim, "+promoted-slave").len(), 1);
+    let of_replica_2 = |channel: &str| {
+        events_on(&sim, channel)
+            .iter()
+            .filter(|e| e.event.message.starts_with("slave 10.0.1.3:6379 "))
+            .count()
+    };
+    assert_eq!(of_replica_2("-slave-reconf-sent-timeout"), 1);
+    assert_eq!(of_replica_2("+slave-reconf-sent"), 2);
+    assert_eq!(events_on(&sim, "+failover-end").len(), 1);
+    // The second SLAVEOF goes out 10 s after the first (`SENTINEL_SLAVE_RECONF_TIMEOUT`).
+    let sent_at: Vec<_> = events_on(&sim, "+slave-reconf-sent")
+        .iter()
+        .filter(|e| e.event.message.starts_with("slave 10.0.1.3:6379 "))
+        .map(|e| e.at)
+        .collect();
+    assert!(
+        sent_at[1] - sent_at[0] > Duration::from_secs(10),
+        "{sent_at:?}"
+    );
+}
+
+#[test]
+fn the_election_window_runs_from_the_randomised_start_time() {
+    // sentinel.c measures the election timeout from `failover_start_time`, the start plus a
+    // random 0..999 ms: a candidate gives up 10 to 11 s after `+try-failover`.
+    let mut gaps = Vec::new();
+    for seed in 15..20 {
+        let mut sim = group(seed, 1_000, 2, 3, 1);
+        sim.run_for(Duration::from_secs(12));
+        sim.partition(&["10.0.0.11"]);
+        sim.run_for(Duration::from_secs(14));
+        let of_0 = |channel: &str| {
+            events_on(&sim, channel)
+                .iter()
+                .find(|e| e.sentinel == 0)
+                .map(|e| e.at)
+        };
+        let (Some(tried), Some(aborted)) =
+            (of_0("+try-failover"), of_0("-failover-abort-not-elected"))
+        else {
+            panic!("seed {seed}: no election and abort on the cut-off sentinel");
+        };
+        gaps.push(aborted - tried);
+    }
+    assert!(
+        gaps.iter()
+            .all(|g| *g > Duration::from_secs(10) && *g <= Duration::from_millis(11_050)),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|g| *g > Duration::from_millis(10_100)),
+        "{gaps:?}"
+    );
+}

@@ -144,7 +144,10 @@ impl Sentinel {
         let Some(m) = self.masters.get(mid) else {
             return;
         };
-        let (epoch, forced, since) = (m.failover.epoch, m.failover.forced, m.failover.state_since);
+        let (epoch, forced) = (m.failover.epoch, m.failover.forced);
+        // As sentinel.c, the election window runs from `failover_start_time` (the start plus a
+        // random 0..999 ms), so it lasts 10 to 11 s after `+try-failover`.
+        let since = m.failover.start_time.unwrap_or(m.failover.state_since);
         let election_timeout = self
             .params
             .timing
@@ -159,7 +162,7 @@ impl Sentinel {
         };
         let elected = leader.as_deref() == Some(self.params.myid.as_str());
         if !elected && !forced {
-            if now - since > election_timeout {
+            if now > since + election_timeout {
                 self.emit_master(mid, Level::Warning, "-failover-abort-not-elected", "");
                 self.abort_failover(now, mid);
             }
@@ -293,18 +296,40 @@ impl Sentinel {
             let Some(r) = self.masters.get(mid).and_then(|m| m.replicas.get(rid)) else {
                 continue;
             };
+            if r.reconf_timed_out {
+                continue;
+            }
+            let link_up = self.link_up(r.node.cmd);
             match r.reconf {
                 Reconf::Done => continue,
                 Reconf::Sent { since } if now - since > reconf_timeout => {
+                    // As sentinel.c: taken as reconfigured (a later INFO fixes it if not), and
+                    // sent SLAVEOF again over a live link; the slot stays taken meanwhile.
                     self.emit_replica(mid, rid, Level::Notice, "-slave-reconf-sent-timeout");
-                    self.set_reconf(mid, rid, Reconf::Done);
-                    in_progress -= 1;
+                    if let Some(r) = self
+                        .masters
+                        .get_mut(mid)
+                        .and_then(|m| m.replicas.get_mut(rid))
+                    {
+                        r.reconf_timed_out = true;
+                    }
+                    if !link_up || !self.send_slaveof(Owner::Replica(mid, rid), Some(&target)) {
+                        // Nothing went out: the replica no longer holds a slot.
+                        self.set_reconf_keep_mark(mid, rid, Reconf::None);
+                        in_progress = in_progress.saturating_sub(1);
+                        continue;
+                    }
+                    self.set_reconf_keep_mark(mid, rid, Reconf::Sent { since: now });
+                    self.emit_replica(mid, rid, Level::Notice, "+slave-reconf-sent");
+                    self.fast_poll(now, Owner::Replica(mid, rid));
+                    // sentinel.c counts the resend as a new sync in this pass too.
+                    in_progress += 1;
                     continue;
                 }
                 Reconf::Sent { .. } | Reconf::InProgress => continue,
                 Reconf::None => {}
             }
-            if !self.link_up(r.node.cmd) {
+            if !link_up {
                 continue;
             }
             self.send_slaveof(Owner::Replica(mid, rid), Some(&target));
@@ -356,7 +381,10 @@ impl Sentinel {
             .replicas
             .iter()
             .filter(|(rid, r)| {
-                *rid != promoted && r.reconf != Reconf::Done && !r.node.health.is_sdown()
+                *rid != promoted
+                    && r.reconf != Reconf::Done
+                    && !r.reconf_timed_out
+                    && !r.node.health.is_sdown()
             })
             .count();
         let timed_out = now - m.failover.state_since > m.params.failover_timeout;
@@ -375,7 +403,9 @@ impl Sentinel {
                 m.replicas
                     .iter()
                     .filter(|(rid, r)| {
-                        *rid != promoted && matches!(r.reconf, Reconf::None | Reconf::InProgress)
+                        *rid != promoted
+                            && !r.reconf_timed_out
+                            && matches!(r.reconf, Reconf::None | Reconf::InProgress)
                     })
                     .map(|(rid, _)| rid)
                     .collect()
@@ -411,6 +441,7 @@ impl Sentinel {
         m.failover.self_vote_at = None;
         for (_, r) in m.replicas.iter_mut() {
             r.reconf = Reconf::None;
+            r.reconf_timed_out = false;
         }
     }
 
@@ -676,7 +707,8 @@ impl Sentinel {
             }
             Failover::WaitStart => {
                 let election = self.params.timing.election_timeout.min(timeout);
-                let abort = f.state_since + election + Duration::from_millis(1);
+                let since = f.start_time.unwrap_or(f.state_since);
+                let abort = since + election + Duration::from_millis(1);
                 f.self_vote_at
                     .filter(|t| *t > now)
                     .map_or(abort, |t| t.min(abort))
@@ -692,12 +724,15 @@ impl Sentinel {
                 let reconf = m
                     .replicas
                     .iter()
+                    .filter(|(_, r)| !r.reconf_timed_out)
                     .filter_map(|(_, r)| match r.reconf {
                         Reconf::Sent { since } => {
                             Some(since + self.params.timing.slave_reconf_timeout)
                         }
                         _ => None,
                     })
+                    // Once passed, the timeout waits for a free slot, which input brings.
+                    .filter(|t| *t > now)
                     .min();
                 let poll = f.last_fast_poll.map(|t| t + FAST_POLL);
                 let end = f.state_since + timeout + Duration::from_millis(1);
@@ -708,6 +743,18 @@ impl Sentinel {
     }
 
     fn set_reconf(&mut self, mid: MasterId, rid: ReplicaId, reconf: Reconf) {
+        if let Some(r) = self
+            .masters
+            .get_mut(mid)
+            .and_then(|m| m.replicas.get_mut(rid))
+        {
+            r.reconf = reconf;
+            r.reconf_timed_out = false;
+        }
+    }
+
+    /// [`Self::set_reconf`] keeping the `-slave-reconf-sent-timeout` mark.
+    fn set_reconf_keep_mark(&mut self, mid: MasterId, rid: ReplicaId, reconf: Reconf) {
         if let Some(r) = self
             .masters
             .get_mut(mid)
@@ -763,11 +810,14 @@ impl Sentinel {
         let Some(e) = m.sentinels.get(runid) else {
             return;
         };
+        // Addresses as clients see them (`announce-hostnames`), as in `event_about`.
+        let addr = Addr::new(self.shown_host(&e.addr.host), e.addr.port);
+        let master_addr = Addr::new(self.shown_host(&m.node.addr.host), m.node.addr.port);
         let subject = Subject::Sentinel {
             runid,
-            addr: &e.addr,
+            addr: &addr,
             master: &m.params.name,
-            master_addr: &m.node.addr,
+            master_addr: &master_addr,
         };
         let ev = event::about(level, channel, &subject, extra);
         self.notify_master_script(mid, &ev);

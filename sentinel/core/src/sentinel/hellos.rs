@@ -29,12 +29,14 @@ impl Sentinel {
     /// A hello arrived, through a monitored instance's pub/sub link or a peer's `PUBLISH`.
     /// Malformed payloads, our own hellos and unknown master names are ignored, as Redis does.
     pub(crate) fn process_hello(&mut self, now: Instant, payload: &[u8]) {
+        // Like sentinel.c, a frame carrying our run id anywhere is taken for our own hello.
+        let myid = self.params.myid.as_bytes();
+        if !myid.is_empty() && payload.windows(myid.len()).any(|w| w == myid) {
+            return;
+        }
         let Ok(hello) = Hello::parse(payload) else {
             return;
         };
-        if hello.sentinel_runid == self.params.myid {
-            return;
-        }
         let Some(&mid) = self.master_by_name.get(&hello.master_name) else {
             return;
         };
@@ -138,6 +140,7 @@ impl Sentinel {
                 voted_leader: None,
                 voted_leader_epoch: 0,
                 last_ask: None,
+                health: crate::instance::Health::Up,
             };
             m.sentinels.insert(runid.to_string(), entry);
         }

@@ -225,6 +225,9 @@ impl Sentinel {
             .and_then(|m| m.replicas.get_mut(rid))
         {
             r.reconf = reconf;
+            if matches!(reconf, Reconf::None | Reconf::Done) {
+                r.reconf_timed_out = false;
+            }
         }
     }
 

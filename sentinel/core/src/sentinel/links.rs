@@ -14,6 +14,9 @@ use crate::time::Instant;
 /// The pub/sub channel sentinels announce themselves on.
 pub(crate) use crate::hello::HELLO_CHANNEL;
 
+/// How soon a hello that got an error reply is sent again (sentinel.c's next tick).
+pub(crate) const HELLO_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl Sentinel {
     pub(crate) fn node(&self, owner: Owner) -> Option<&Node> {
         match owner {
@@ -103,7 +106,8 @@ impl Sentinel {
         };
         let id8: String = self.params.myid.chars().take(8).collect();
         if let Some(auth) = self.auth_args(owner) {
-            self.send(link, auth, Pending::Ignored);
+            // Through the rename table like every other command (a renamed AUTH is used).
+            self.send_command(link, owner, auth, Pending::Ignored);
         }
         let setname = vec![
             Bytes::from_static(b"CLIENT"),
@@ -199,6 +203,11 @@ impl Sentinel {
             Pending::Info => self.handle_info_reply(now, owner, frame),
             Pending::IsMasterDown { master, peer } => {
                 self.handle_is_master_down_reply(now, master, &peer, &frame)
+            }
+            Pending::Hello if frame.is_error() => {
+                if let Some(node) = self.node_mut(owner) {
+                    node.hello_retry_at = Some(now + HELLO_RETRY);
+                }
             }
             Pending::Hello | Pending::Ignored | Pending::Subscribe => {}
         }

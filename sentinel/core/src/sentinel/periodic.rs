@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::Sentinel;
 use super::links::HELLO_CHANNEL;
 use crate::event::Level;
-use crate::instance::{Health, Owner};
+use crate::instance::{Health, MasterId, Owner};
 use crate::link::Pending;
 use crate::time::Instant;
 
@@ -20,19 +20,31 @@ struct Cadence {
 
 impl Sentinel {
     fn cadence(&self, owner: Owner) -> Option<Cadence> {
-        let mid = match owner {
-            Owner::Master(mid) | Owner::Replica(mid, _) => mid,
-            // A shared peer link uses the settings of the first master that knows the peer.
-            Owner::Peer(pid) => *self.peers.get(pid)?.masters.first()?,
+        let of = |mid: MasterId| {
+            let p = &self.masters.get(mid)?.params;
+            Some(Cadence {
+                down_after: p.down_after,
+                ping_interval: self
+                    .params
+                    .timing
+                    .ping_interval(p.down_after, p.ping_period),
+            })
         };
-        let p = &self.masters.get(mid)?.params;
-        Some(Cadence {
-            down_after: p.down_after,
-            ping_interval: self
-                .params
-                .timing
-                .ping_interval(p.down_after, p.ping_period),
-        })
+        match owner {
+            Owner::Master(mid) | Owner::Replica(mid, _) => of(mid),
+            // A shared peer link serves one sentinel instance per master in sentinel.c, each
+            // pinging and recycling the link on its own cadence: the tightest one wins.
+            Owner::Peer(pid) => self
+                .peers
+                .get(pid)?
+                .masters
+                .iter()
+                .filter_map(|mid| of(*mid))
+                .reduce(|a, b| Cadence {
+                    down_after: a.down_after.min(b.down_after),
+                    ping_interval: a.ping_interval.min(b.ping_interval),
+                }),
+        }
     }
 
     /// Does whatever is due for `owner` and schedules its next deadline.
@@ -93,7 +105,8 @@ impl Sentinel {
             && !self.info_pending(Some(cmd));
         let hello_due = node
             .last_hello_sent
-            .is_none_or(|t| now - t >= timing.publish_period);
+            .is_none_or(|t| now - t >= timing.publish_period)
+            || node.hello_retry_at.is_some_and(|t| now >= t);
 
         if ping_due {
             self.send_command(
@@ -140,11 +153,16 @@ impl Sentinel {
         }
         if let Some(node) = self.node_mut(owner) {
             node.last_hello_sent = Some(now);
+            node.hello_retry_at = None;
         }
     }
 
     /// `+sdown` / `-sdown` transitions.
     fn check_sdown(&mut self, now: Instant, owner: Owner, down_after: Duration) {
+        if let Owner::Peer(pid) = owner {
+            self.check_peer_sdown(now, pid);
+            return;
+        }
         let Some(node) = self.node(owner) else { return };
         let link_up = self.link_up(node.cmd);
         let silent = node.silence(now, link_up, down_after) > down_after
@@ -162,6 +180,73 @@ impl Sentinel {
             }
         }
         self.emit_about(owner, Level::Warning, event, "");
+    }
+
+    /// A peer sentinel's S_DOWN for each master that knows it, with that master's down-after
+    /// (one event per master, as sentinel.c's per-master sentinel instances give). The walk is
+    /// over the peer's own masters only.
+    fn check_peer_sdown(&mut self, now: Instant, pid: crate::instance::PeerId) {
+        let Some(p) = self.peers.get(pid) else { return };
+        let link_up = self.link_up(p.node.cmd);
+        let runid = p.runid.clone();
+        let masters = p.masters.clone();
+        let mut any_down = None;
+        for mid in masters {
+            let Some(p) = self.peers.get(pid) else { return };
+            let Some(m) = self.masters.get(mid) else {
+                continue;
+            };
+            let down_after = m.params.down_after;
+            let silent = p.node.silence(now, link_up, down_after) > down_after;
+            let Some(entry) = m.sentinels.get(&runid) else {
+                continue;
+            };
+            let (event, health) = match (entry.health, silent) {
+                (Health::Up, true) => ("+sdown", Health::SubjectivelyDown { since: now }),
+                (Health::SubjectivelyDown { .. }, false) => ("-sdown", Health::Up),
+                (h, _) => {
+                    if let Health::SubjectivelyDown { since } = h {
+                        any_down = Some(any_down.map_or(since, |t: Instant| t.min(since)));
+                    }
+                    continue;
+                }
+            };
+            if let Some(e) = self
+                .masters
+                .get_mut(mid)
+                .and_then(|m| m.sentinels.get_mut(&runid))
+            {
+                e.health = health;
+            }
+            if let Health::SubjectivelyDown { since } = health {
+                any_down = Some(any_down.map_or(since, |t: Instant| t.min(since)));
+            }
+            self.emit_sentinel(mid, &runid, Level::Warning, event);
+        }
+        // The peer as a whole (shared by every master): down while any master judges it so.
+        let health = any_down.map_or(Health::Up, |since| Health::SubjectivelyDown { since });
+        if let Some(node) = self.node_mut(Owner::Peer(pid))
+            && node.health != health
+        {
+            node.health = health;
+            node.health_changed = now;
+        }
+    }
+
+    /// The next time a peer sentinel goes S_DOWN for one of its masters that still sees it up.
+    fn peer_sdown_deadline(&self, pid: crate::instance::PeerId) -> Option<Instant> {
+        let p = self.peers.get(pid)?;
+        let link_up = self.link_up(p.node.cmd);
+        p.masters
+            .iter()
+            .filter_map(|mid| self.masters.get(*mid))
+            .filter(|m| {
+                m.sentinels
+                    .get(&p.runid)
+                    .is_some_and(|e| e.health == Health::Up)
+            })
+            .filter_map(|m| p.node.silence_deadline(link_up, m.params.down_after))
+            .min()
     }
 
     /// When `owner`'s links should be recycled for inactivity (sentinel.c, in
@@ -246,12 +331,19 @@ impl Sentinel {
                 node.last_hello_sent
                     .map_or(now, |t| t + timing.publish_period),
             );
+            next.extend(node.hello_retry_at);
         }
         // The S_DOWN deadlines only while still ahead: once passed, S_DOWN is already set (or
         // TILT holds the check, and its end re-evaluates everyone), and a deadline in the past
         // would wake this instance every millisecond until the condition clears.
-        if node.health == Health::Up
-            && let Some(at) = node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+        let sdown_at = match owner {
+            Owner::Peer(pid) => self.peer_sdown_deadline(pid),
+            _ if node.health == Health::Up => {
+                node.silence_deadline(self.link_up(node.cmd), cadence.down_after)
+            }
+            _ => None,
+        };
+        if let Some(at) = sdown_at
             && at > now
         {
             next.push(at);

@@ -128,6 +128,27 @@ fn auth_and_rename_command_apply() {
 }
 
 #[test]
+fn a_renamed_auth_is_used() {
+    let mut s = sentinel();
+    let mut p = master_params(30_000);
+    p.auth_pass = Some("secret".into());
+    p.renamed_commands.insert("AUTH".into(), "LOGIN2".into());
+    s.monitor(ms(0), p).unwrap();
+    s.handle_timeout(ms(0));
+    let link = drain(&mut s)
+        .into_iter()
+        .find_map(|a| match a {
+            Action::Connect { link, .. } => Some(link),
+            _ => None,
+        })
+        .unwrap();
+    s.handle_link_up(ms(1), link, None);
+    let out = sent(&drain(&mut s));
+    assert_eq!(out[0].1, "LOGIN2 secret");
+    assert!(!out.iter().any(|(_, c)| c.starts_with("AUTH")));
+}
+
+#[test]
 fn silent_master_goes_sdown_after_down_after_and_recovers() {
     let mut s = sentinel();
     let (cmd, _) = connected(&mut s, 1_000);
@@ -282,6 +303,11 @@ fn garbage_and_own_hellos_are_ignored() {
         "a,b,c".to_string(),
         "127.0.0.1,notaport,x,1,mymaster,127.0.0.1,6379,0".to_string(),
         format!("127.0.0.1,26379,{MYID},9,mymaster,127.0.0.1,6379,0"),
+        // Our run id anywhere in the frame marks it as ours (Redis searches the whole message).
+        format!("127.0.0.1,26380,ab{MYID},9,mymaster,127.0.0.1,6379,0"),
+        format!(
+            "h{MYID},26380,0000000000000000000000000000000000000003,9,mymaster,127.0.0.1,6379,0"
+        ),
         "127.0.0.1,26380,0000000000000000000000000000000000000003,1,other,127.0.0.1,6379,0"
             .to_string(),
     ] {
@@ -944,4 +970,33 @@ fn a_sentinel_moving_is_updated_in_every_master_and_its_shared_link_follows() {
         })
         .collect();
     assert_eq!(reconnects, [Addr::new("127.0.0.1", 26381)]);
+}
+
+#[test]
+fn each_tilt_trigger_is_announced_and_restarts_the_period() {
+    let mut s = sentinel();
+    let wall = |now: u64, jump: i64| crate::time::WallMillis(1_000_000 + now as i64 + jump);
+    s.observe_wall_clock(ms(0), wall(0, 0));
+    s.observe_wall_clock(ms(100), wall(100, 60_000));
+    assert!(s.in_tilt());
+    // A second jump 10 s later, while in TILT: announced again, and TILT lasts 30 s from it.
+    for t in (200..=10_000).step_by(100) {
+        s.observe_wall_clock(ms(t), wall(t, 60_000));
+    }
+    s.observe_wall_clock(ms(10_100), wall(10_100, 120_000));
+    assert_eq!(s.tilt_since(), Some(ms(10_100)));
+    let tilts: Vec<String> = drain(&mut s)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Publish(e) if e.channel == "+tilt" => Some(e.message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tilts, vec!["#tilt mode entered"; 2]);
+    for t in (10_200..40_100).step_by(100) {
+        s.observe_wall_clock(ms(t), wall(t, 120_000));
+        assert!(s.in_tilt(), "{t}");
+    }
+    s.observe_wall_clock(ms(40_100), wall(40_100, 120_000));
+    assert!(!s.in_tilt());
 }

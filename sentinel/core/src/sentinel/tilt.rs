@@ -49,12 +49,14 @@ impl Sentinel {
             let jumped = wall_delta < 0 || (wall_delta - mono_ms).abs() > trigger_ms;
             let stalled = mono > trigger;
             if jumped || stalled {
+                // As sentinel.c: every trigger (re)enters TILT, announces it, and restarts the
+                // period (and `sentinel_tilt_since_seconds`), also while already in TILT.
                 self.tilt.last_trigger = Some(now);
                 if self.tilt.since.is_none() {
-                    self.tilt.since = Some(now);
                     self.tilt.count += 1;
-                    self.emit(event::plain(Level::Warning, "+tilt", "#tilt mode entered"));
                 }
+                self.tilt.since = Some(now);
+                self.emit(event::plain(Level::Warning, "+tilt", "#tilt mode entered"));
             }
         }
         self.tilt.last = Some((now, wall));

@@ -72,7 +72,7 @@ impl Sentinel {
             "last-ping-reply",
             ms_since(now, node.last_reply.unwrap_or(node.last_ok_reply)),
         );
-        if let Health::SubjectivelyDown { since } = node.health {
+        if let Health::SubjectivelyDown { since } = Self::health_of(m, kind, node) {
             b.num("s-down-time", ms_since(now, since));
         }
         if matches!(kind, Kind::Master)
@@ -100,10 +100,18 @@ impl Sentinel {
         b
     }
 
+    /// S_DOWN as `m` sees the instance (a peer sentinel's is per master).
+    fn health_of(m: &Master, kind: &Kind, node: &Node) -> Health {
+        match kind {
+            Kind::Sentinel(runid) => m.sentinels.get(runid).map_or(node.health, |e| e.health),
+            _ => node.health,
+        }
+    }
+
     /// The flags word, in sentinel.c's order.
     fn flags(&self, now: Instant, m: &Master, kind: &Kind, node: &Node) -> Vec<&'static str> {
         let mut f = Vec::new();
-        if node.health.is_sdown() {
+        if Self::health_of(m, kind, node).is_sdown() {
             f.push("s_down");
         }
         if matches!(kind, Kind::Master) && m.odown_since.is_some() {
@@ -135,11 +143,15 @@ impl Sentinel {
                 if m.failover.state.promoted() == Some(*rid) {
                     f.push("promoted");
                 }
+                let timed_out = m.replicas.get(*rid).is_some_and(|r| r.reconf_timed_out);
                 match m.replicas.get(*rid).map(|r| r.reconf) {
                     Some(Reconf::Sent { .. }) => f.push("reconf_sent"),
                     Some(Reconf::InProgress) => f.push("reconf_inprog"),
                     Some(Reconf::Done) => f.push("reconf_done"),
                     _ => {}
+                }
+                if timed_out {
+                    f.push("reconf_done");
                 }
             }
         }

@@ -89,11 +89,7 @@ impl Sentinel {
         let usable = 1 + m
             .sentinels
             .values()
-            .filter(|e| {
-                self.peers
-                    .get(e.peer)
-                    .is_some_and(|p| !p.node.health.is_sdown())
-            })
+            .filter(|e| self.peers.contains(e.peer) && !e.health.is_sdown())
             .count();
         let no_quorum = usable < m.params.quorum as usize;
         let no_auth = usable < voters / 2 + 1;

@@ -357,8 +357,13 @@ fn a_pubsub_link_carrying_hellos_stays_open() {
 
 /// Two masters both watched by the peer sentinel `PEER`: its one link has refcount 2.
 fn shared_peer_link(s: &mut Sentinel) -> (LinkId, LinkId) {
-    let (_, pubsub) = connected_with(s, master_params(30_000));
-    let mut other = master_params(30_000);
+    shared_peer_link_with(s, 30_000, 30_000)
+}
+
+/// [`shared_peer_link`] with the two masters' down-after.
+fn shared_peer_link_with(s: &mut Sentinel, first_ms: u64, other_ms: u64) -> (LinkId, LinkId) {
+    let (_, pubsub) = connected_with(s, master_params(first_ms));
+    let mut other = master_params(other_ms);
     other.name = "other".into();
     other.addr = Addr::new("127.0.0.1", 6390);
     s.monitor(ms(1), other).unwrap();
@@ -661,4 +666,110 @@ fn a_frozen_master_is_not_woken_every_millisecond() {
     // PINGs at half the interval (8 a second) and hellos; nothing else is due.
     let log = drive(&mut s, 5_000, 6_000, &mut frozen);
     assert!(log.wakeups <= 12, "{} wake-ups in a second", log.wakeups);
+}
+
+#[test]
+fn a_hello_answered_with_an_error_is_retried_soon_not_in_a_busy_loop() {
+    let mut s = sentinel();
+    let (cmd, _) = connected_with(&mut s, master_params(30_000));
+    let info = info_master(RUNID_A);
+    // -NOPERM to PUBLISH for the first 3 s, then accepted.
+    let log = drive(&mut s, 1, 6_000, &mut |t, _, c| {
+        if c.starts_with("PUBLISH") && t < 3_000 {
+            return Some(Frame::error("NOPERM this user has no permissions"));
+        }
+        Some(healthy(c, &info))
+    });
+    let hellos: Vec<u64> = log
+        .sent
+        .iter()
+        .filter(|(_, l, c)| *l == cmd && c.starts_with("PUBLISH __sentinel__:hello"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    let before: Vec<u64> = hellos.iter().copied().filter(|t| *t < 3_000).collect();
+    // One every 100 ms while refused (sentinel.c's next tick), not one per 2 s publish period.
+    assert!((25..=32).contains(&before.len()), "{hellos:?}");
+    assert!(before.windows(2).all(|w| w[1] - w[0] >= 100), "{hellos:?}");
+    // Accepted: back to the publish period.
+    let after: Vec<u64> = hellos.iter().copied().filter(|t| *t >= 3_100).collect();
+    assert!(after.len() <= 2, "{hellos:?}");
+}
+
+#[test]
+fn a_shared_peer_goes_sdown_per_master_with_each_down_after() {
+    let mut s = sentinel();
+    let (_, peer_link) = shared_peer_link_with(&mut s, 5_000, 2_000);
+    let info = info_master(RUNID_A);
+    // The masters answer; the peer never does.
+    let log = drive(&mut s, 5, 8_000, &mut |_, l, c| {
+        (l != peer_link).then(|| healthy(c, &info))
+    });
+    let sdown: Vec<(u64, String)> = log
+        .events
+        .iter()
+        .filter(|(_, c, m)| *c == "+sdown" && m.starts_with("sentinel "))
+        .map(|(t, _, m)| (*t, m.clone()))
+        .collect();
+    let prefix = format!("sentinel {PEER} 127.0.0.1 26380 @ ");
+    assert_eq!(sdown.len(), 2, "{sdown:?}");
+    assert_eq!(sdown[0].1, format!("{prefix}other 127.0.0.1 6390"));
+    assert_eq!(sdown[1].1, format!("{prefix}mymaster 127.0.0.1 6379"));
+    // The silence is counted from the first unanswered PING, at the link's start (4 ms).
+    assert!((2_004..2_010).contains(&sdown[0].0), "{sdown:?}");
+    assert!((5_004..5_010).contains(&sdown[1].0), "{sdown:?}");
+    // Each master's view shows its own flags.
+    let count_down = |s: &mut Sentinel, name: &str| {
+        let args = ["SENTINEL", "CKQUORUM", name]
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
+        s.handle_client_command(ms(8_000), ClientId(78), args);
+        drain(s)
+            .into_iter()
+            .find_map(|a| match a {
+                Action::Reply { frame, .. } => Some(format!("{frame:?}")),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    assert!(count_down(&mut s, "other").contains("1 usable"));
+    // The peer answers again: `-sdown` for each master.
+    let log = drive(&mut s, 8_000, 12_000, &mut |_, l, c| {
+        Some(if l == peer_link {
+            match c {
+                "PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+                _ => Frame::ok(),
+            }
+        } else {
+            healthy(c, &info)
+        })
+    });
+    let up = log
+        .events
+        .iter()
+        .filter(|(_, c, m)| *c == "-sdown" && m.starts_with("sentinel "))
+        .count();
+    assert_eq!(up, 2, "{:?}", log.events);
+}
+
+#[test]
+fn a_shared_peer_link_is_pinged_at_the_tightest_masters_cadence() {
+    let mut s = sentinel();
+    // The second master's down-after (500 ms) is below the 1 s ping period: its instance of
+    // the peer pings at its cadence (a quarter of 500 ms here, `Timing::ping_interval`) over
+    // the shared link, not at the first master's (250 ms).
+    let (_, peer_link) = shared_peer_link_with(&mut s, 30_000, 500);
+    let info = info_master(RUNID_A);
+    let log = drive(&mut s, 5, 5_005, &mut |_, l, c| {
+        Some(if l == peer_link {
+            match c {
+                "PING" => Frame::Simple(Bytes::from_static(b"PONG")),
+                _ => Frame::ok(),
+            }
+        } else {
+            healthy(c, &info)
+        })
+    });
+    let pings = log.sent_on(peer_link, "PING").len();
+    assert!((30..=41).contains(&pings), "{pings} PINGs in 5 s");
 }

@@ -649,3 +649,31 @@ fn a_master_monitored_by_hostname_is_found_by_its_ip_for_votes() {
     reply(&mut s, &["SENTINEL", "REMOVE", "h"]);
     assert_eq!(ask(&mut s, "10.0.0.5", "4", "peer-d"), vote("*", 0));
 }
+
+#[test]
+fn sentinel_events_show_addresses_as_announce_hostnames_says() {
+    let mut s = sentinel();
+    s.set_resolver(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
+    );
+    reply(
+        &mut s,
+        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
+    );
+    while s.poll_action().is_some() {}
+    let hello = format!("127.0.0.1,26380,{PEER},0,h,db.example,6379,0");
+    s.process_hello(ms(10), hello.as_bytes());
+    let actions: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+    let added: Vec<String> = events(&actions)
+        .into_iter()
+        .filter(|(c, _)| c == "+sentinel")
+        .map(|(_, m)| m)
+        .collect();
+    // announce-hostnames no: the master by its IP, like every other `%@` event.
+    assert_eq!(
+        added,
+        vec![format!("sentinel {PEER} 127.0.0.1 26380 @ h 10.0.0.5 6379")]
+    );
+}

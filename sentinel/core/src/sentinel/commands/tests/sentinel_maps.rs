@@ -237,9 +237,15 @@ fn sentinels_map_and_ckquorum() {
         ))
     );
     reply(&mut s, &["SENTINEL", "SET", "mymaster", "quorum", "3"]);
-    let pid = s.peer_by_runid[PEER];
-    s.peers.get_mut(pid).unwrap().node.health =
-        crate::instance::Health::SubjectivelyDown { since: ms(0) };
+    // S_DOWN as mymaster sees the peer (each master judges it with its own down-after).
+    let mid = s.master_by_name["mymaster"];
+    s.masters
+        .get_mut(mid)
+        .unwrap()
+        .sentinels
+        .get_mut(PEER)
+        .unwrap()
+        .health = crate::instance::Health::SubjectivelyDown { since: ms(0) };
     assert_eq!(
         reply(&mut s, &["SENTINEL", "CKQUORUM", "mymaster"]),
         Frame::error(
