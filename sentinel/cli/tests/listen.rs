@@ -99,19 +99,33 @@ fn unix_socket_serves_clients_and_goes_away_on_shutdown() {
     assert!(log.contains("Removing the unix socket file."), "{log}");
 }
 
+/// Runs the binary on `conf` (logging to stdout) until it exits: its exit code and output.
+/// One that keeps running fails the test once the patience runs out (and is killed).
+fn run_to_exit(conf: &std::path::Path) -> (Option<i32>, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
+        .arg(conf)
+        .current_dir(conf.parent().expect("conf dir"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sentinel");
+    let mut guard = support::Guard(child);
+    let status = eventually("the sentinel to exit", || guard.0.try_wait().ok().flatten());
+    let mut stdout = String::new();
+    if let Some(mut out) = guard.0.stdout.take() {
+        out.read_to_string(&mut stdout).expect("read stdout");
+    }
+    (status.code(), stdout)
+}
+
 #[test]
 fn refuses_to_start_listening_nowhere() {
     let dir = tempfile::tempdir().expect("tempdir");
     let conf = dir.path().join("sentinel.conf");
     std::fs::write(&conf, "port 0\nsentinel monitor m 127.0.0.1 6999 2\n").expect("conf");
-    let out = Command::new(env!("CARGO_BIN_EXE_sentinel"))
-        .arg(&conf)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sentinel");
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (code, stdout) = run_to_exit(&conf);
+    assert_eq!(code, Some(1));
     assert!(
         stdout.contains("# Configured to not listen anywhere, exiting."),
         "{stdout}"
@@ -127,14 +141,8 @@ fn unix_socket_that_cannot_be_bound_is_fatal() {
         dir.path().display()
     );
     std::fs::write(&conf, body).expect("conf");
-    let out = Command::new(env!("CARGO_BIN_EXE_sentinel"))
-        .arg(&conf)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sentinel");
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (code, stdout) = run_to_exit(&conf);
+    assert_eq!(code, Some(1));
     assert!(
         stdout.contains("# Failed opening Unix socket: bind: No such file or directory"),
         "{stdout}"
