@@ -368,6 +368,20 @@ fn listen_on(
     }
 }
 
+/// Binds the `unixsocket`, if one is configured, or logs why not as Redis does.
+fn listen_unix(cfg: &ConfigFile, logger: &Logger) -> Result<Option<listen::UnixListen>, Fatal> {
+    let Some(path) = cfg.server.unixsocket() else {
+        return Ok(None);
+    };
+    match listen::bind_unix(path, cfg.server.unixsocketperm()) {
+        Ok(l) => Ok(Some(l)),
+        Err(e) => {
+            logger.warning(&format!("Failed opening Unix socket: {e}"));
+            Err(Fatal::Reported)
+        }
+    }
+}
+
 fn serve(
     path: &Path,
     cfg: &mut ConfigFile,
@@ -389,6 +403,13 @@ fn serve(
     }
     let listeners = listen_on(cfg, cfg.server.port, "TCP", logger)?;
     let tls_listeners = listen_on(cfg, tls_settings.port, "TLS", logger)?;
+    let unix_listener = listen_unix(cfg, logger)?;
+    if listeners.is_empty() && tls_listeners.is_empty() && unix_listener.is_none() {
+        logger.warning("Configured to not listen anywhere, exiting.");
+        return Err(Fatal::Reported);
+    }
+    let unix_path = unix_listener.as_ref().map(|u| u.path.clone());
+    let mut unix_listener = unix_listener;
     logger.notice(&format!("Running mode=sentinel, port={}.", cfg.server.port));
     // `user` lines plus an `aclfile` are refused, then the file is read (acl.c
     // `ACLLoadUsersAtStartup`); a `user` line's rule naming an unknown command or category
@@ -460,6 +481,11 @@ fn serve(
             } else {
                 Vec::new()
             },
+            unix_listener: if index == 0 {
+                unix_listener.take()
+            } else {
+                None
+            },
             tls: tls.clone(),
             connect_timeout: CONNECT_TIMEOUT,
             logger: logger.clone(),
@@ -484,6 +510,12 @@ fn serve(
         s.shutdown();
     }
     persister.finish();
+    if let Some(path) = unix_path {
+        logger.notice("Removing the unix socket file.");
+        if let Err(e) = std::fs::remove_file(&path) {
+            logger.warning(&format!("Error removing the unix socket file: {e}"));
+        }
+    }
     logger.warning("Sentinel is now ready to exit, bye bye...");
     Ok(())
 }

@@ -31,7 +31,7 @@ pub use epoch::{EpochCounter, shard_of};
 pub use limits::Limits;
 pub use rng::Prng;
 pub use sentinel::{
-    MasterView, MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams,
+    ClientOrigin, MasterView, MonitorError, ProcessInfo, Sentinel, SentinelOptions, SentinelParams,
     SimulateFailure, VipView,
 };
 pub use time::{Instant, WallMillis};

@@ -44,6 +44,14 @@ fn ordinary_directive_errors() {
             "argument must be between 0 and 65535 inclusive",
         ),
         ("protected-mode maybe", "argument must be 'yes' or 'no'"),
+        (
+            "unixsocketperm 999",
+            "argument couldn't be parsed as an octal number",
+        ),
+        (
+            "unixsocketperm 1777",
+            "argument must be between 0 and 777 inclusive",
+        ),
         ("daemonize 1", "argument must be 'yes' or 'no'"),
         (
             "loglevel loud",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use sentinel_core::resp::RequestDecoder;
-use sentinel_core::{ClientId, Limits};
+use sentinel_core::{ClientId, ClientOrigin, Limits};
 use tokio::sync::mpsc::Sender;
 use tokio_uring::net::TcpListener;
 
@@ -33,8 +33,8 @@ pub(crate) async fn accept_loop(
     tls: Option<Arc<rustls::ServerConfig>>,
 ) {
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _peer)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(_) => {
                 // Out of fds or a transient error: back off briefly instead of spinning.
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -52,6 +52,10 @@ pub(crate) async fn accept_loop(
             continue;
         }
         let _ = stream.set_nodelay(true);
+        let origin = match crate::link_task::local_addr(&stream) {
+            Some(local) => ClientOrigin::Tcp { peer, local },
+            None => ClientOrigin::Unknown,
+        };
         let stream = match &tls {
             None => Stream::Plain(stream),
             Some(config) => match rustls::ServerConnection::new(config.clone()) {
@@ -59,21 +63,73 @@ pub(crate) async fn accept_loop(
                 Err(_) => continue,
             },
         };
-        shared.connected.set(shared.connected.get() + 1);
-        let id = shared.next_id.get() + 1;
-        shared.next_id.set(id);
-        tokio_uring::spawn(client_loop(ClientId(id), stream, shared.clone()));
+        start_client(stream, origin, &shared);
     }
 }
 
+/// Accepts clients on the `unixsocket` listener until the shard's channel closes. `path` is
+/// the socket as configured, which CLIENT LIST shows.
+pub(crate) async fn unix_accept_loop(
+    listener: std::os::unix::net::UnixListener,
+    path: String,
+    shared: Rc<AcceptShared>,
+) {
+    // tokio-uring cannot adopt a bound Unix listener: accept through tokio's reactor (the
+    // runtime tokio-uring runs on), then do the IO on the ring.
+    let listener = match tokio::net::UnixListener::from_std(listener) {
+        Ok(l) => l,
+        Err(_) => return,
+    };
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream.into_std(),
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let Ok(stream) = stream else { continue };
+        if shared.tx.is_closed() {
+            return;
+        }
+        // The ring does the IO; the socket need not be non-blocking (nor are TCP clients).
+        if stream.set_nonblocking(false).is_err() {
+            continue;
+        }
+        let stream = tokio_uring::net::UnixStream::from_std(stream);
+        if shared.connected.get() >= shared.clients_max {
+            let _ = stream
+                .write_all(b"-ERR max number of clients reached\r\n".to_vec())
+                .await;
+            continue;
+        }
+        let origin = ClientOrigin::Unix { path: path.clone() };
+        start_client(Stream::Unix(stream), origin, &shared);
+    }
+}
+
+/// Numbers a new client and starts its reader task.
+fn start_client(stream: Stream, origin: ClientOrigin, shared: &Rc<AcceptShared>) {
+    shared.connected.set(shared.connected.get() + 1);
+    let id = shared.next_id.get() + 1;
+    shared.next_id.set(id);
+    tokio_uring::spawn(client_loop(ClientId(id), stream, origin, shared.clone()));
+}
+
 /// Reads requests from one client and hands them to the shard, in order.
-async fn client_loop(client: ClientId, stream: Stream, shared: Rc<AcceptShared>) {
+async fn client_loop(
+    client: ClientId,
+    stream: Stream,
+    origin: ClientOrigin,
+    shared: Rc<AcceptShared>,
+) {
     let tx = shared.tx.clone();
     let outbox = Outbox::new();
     if tx
         .send(Input::ClientNew {
             client,
             outbox: outbox.clone(),
+            origin,
         })
         .await
         .is_err()

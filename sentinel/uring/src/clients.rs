@@ -33,6 +33,11 @@ impl Clients {
         self.map.insert(client, outbox);
     }
 
+    /// Whether `client` is connected (announced and not closed).
+    pub(crate) fn contains(&self, client: ClientId) -> bool {
+        self.map.contains_key(&client)
+    }
+
     /// Forgets a client and closes its connection once its output is written. Returns whether
     /// it was still known.
     pub(crate) fn remove(&mut self, client: ClientId) -> bool {

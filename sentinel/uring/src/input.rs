@@ -4,9 +4,9 @@
 use std::rc::Rc;
 
 use bytes::Bytes;
-use sentinel_core::ClientId;
 use sentinel_core::link::LinkId;
 use sentinel_core::resp::Frame;
+use sentinel_core::{ClientId, ClientOrigin};
 
 use crate::outbox::Outbox;
 
@@ -31,6 +31,7 @@ pub(crate) enum Input {
     ClientNew {
         client: ClientId,
         outbox: Rc<Outbox>,
+        origin: ClientOrigin,
     },
     ClientCommand {
         client: ClientId,

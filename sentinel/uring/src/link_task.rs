@@ -74,14 +74,17 @@ async fn connect(peer: SocketAddr, source: Option<IpAddr>, timeout: Duration) ->
     Some(TcpStream::from_std(std_stream))
 }
 
-/// The local IP of a connected socket, IPv6 without brackets.
-pub(crate) fn local_ip(stream: &TcpStream) -> Option<String> {
+/// The local address of a connected socket.
+pub(crate) fn local_addr(stream: &TcpStream) -> Option<std::net::SocketAddr> {
     // Safety: the fd belongs to `stream`, which outlives this borrow; socket2 only calls
     // getsockname on it.
     let fd = unsafe { BorrowedFd::borrow_raw(stream.as_raw_fd()) };
-    let local = socket2::SockRef::from(&fd).local_addr().ok()?;
-    let ip = local.as_socket()?.ip();
-    let ip = match ip {
+    socket2::SockRef::from(&fd).local_addr().ok()?.as_socket()
+}
+
+/// The local IP of a connected socket, IPv6 without brackets.
+pub(crate) fn local_ip(stream: &TcpStream) -> Option<String> {
+    let ip = match local_addr(stream)?.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     };

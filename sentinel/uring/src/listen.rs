@@ -92,6 +92,47 @@ pub fn bind_all(
     Ok((listeners, skipped))
 }
 
+/// The bound `unixsocket`, with its path as configured (CLIENT LIST shows it).
+#[derive(Debug)]
+pub struct UnixListen {
+    pub listener: std::os::unix::net::UnixListener,
+    pub path: String,
+}
+
+/// Binds the `unixsocket` as Redis does: a stale file at `path` is removed first, and with
+/// `perm` non-zero (`unixsocketperm`) the socket file gets those permissions. The error reads
+/// as Redis logs it after "Failed opening Unix socket: " (`bind: No such file or directory`).
+pub fn bind_unix(path: &str, perm: u32) -> std::io::Result<UnixListen> {
+    // Whatever is there goes (Redis unlinks unconditionally); a missing file is fine.
+    let _ = std::fs::remove_file(path);
+    let step = |what: &'static str| {
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{what}: {}", strerror(&e)))
+    };
+    let socket = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(step("socket"))?;
+    let addr = socket2::SockAddr::unix(path).map_err(step("bind"))?;
+    socket.bind(&addr).map_err(step("bind"))?;
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm))
+            .map_err(step("chmod"))?;
+    }
+    socket.listen(BACKLOG).map_err(step("listen"))?;
+    socket.set_nonblocking(true).map_err(step("fcntl"))?;
+    Ok(UnixListen {
+        listener: socket.into(),
+        path: path.to_string(),
+    })
+}
+
+/// An OS error's text without Rust's " (os error N)" suffix, as `strerror` gives it.
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +153,25 @@ mod tests {
         assert_eq!(specs[0].ip, "127.0.0.1".parse::<IpAddr>().expect("ip"));
         assert!(specs[1].optional);
         assert!(parse_bind(&["nonsense".to_string()]).is_err());
+    }
+
+    #[test]
+    fn unix_socket_replaces_a_stale_file_and_takes_the_permissions() {
+        use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+        let dir = std::env::temp_dir().join(format!("listen-unix-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("s.sock");
+        std::fs::write(&path, b"stale").expect("stale file");
+        let path_text = path.to_str().expect("utf-8 path");
+        let bound = bind_unix(path_text, 0o700).expect("bind");
+        let meta = std::fs::metadata(&path).expect("metadata");
+        assert!(meta.file_type().is_socket());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+        assert_eq!(bound.path, path_text);
+        std::os::unix::net::UnixStream::connect(&path).expect("connect");
+        drop(bound);
+        let err = bind_unix(&format!("{}/missing/s.sock", dir.display()), 0).expect_err("no dir");
+        assert_eq!(err.to_string(), "bind: No such file or directory");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -97,7 +97,7 @@ pub(crate) async fn pump(stream: Rc<Stream>, outbox: Rc<Outbox>) {
                 State::CloseAfterFlush => {
                     let bye = stream.farewell();
                     if !bye.is_empty() {
-                        let _ = stream.tcp().write_all(bye).await;
+                        let _ = stream.write_all(bye).await;
                     }
                     break;
                 }
@@ -107,11 +107,10 @@ pub(crate) async fn pump(stream: Rc<Stream>, outbox: Rc<Outbox>) {
         if outbox.is_aborted() {
             break;
         }
-        let (res, _) = stream.tcp().write_all(wire).await;
-        if res.is_err() {
+        if stream.write_all(wire).await.is_err() {
             break;
         }
     }
     // The socket may already be gone (peer reset); nothing else to do then.
-    let _ = stream.tcp().shutdown(std::net::Shutdown::Both);
+    let _ = stream.shutdown();
 }

@@ -19,7 +19,7 @@ use sentinel_core::{Limits, Sentinel, SentinelParams, WallMillis};
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedReceiver, UnboundedSender};
 
 use crate::aclfile::{AclFiles, AclJob};
-use crate::client_task::{AcceptShared, accept_loop};
+use crate::client_task::{AcceptShared, accept_loop, unix_accept_loop};
 use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::error::DriverError;
@@ -62,6 +62,8 @@ pub struct ShardSpec {
     pub listeners: Vec<std::net::TcpListener>,
     /// `tls-port` listeners, likewise; their clients speak TLS (`tls.server`).
     pub tls_listeners: Vec<std::net::TcpListener>,
+    /// The `unixsocket` listener, likewise.
+    pub unix_listener: Option<crate::listen::UnixListen>,
     /// TLS contexts when `tls-port` or `tls-replication` asks for them.
     pub tls: Option<crate::tls::TlsContexts>,
     /// How long a link's TCP connect may take before it counts as failed. The core retries a
@@ -265,7 +267,9 @@ async fn run(
         limits: limits.clone(),
         tx: tx.clone(),
     });
-    let accepts_clients = !spec.listeners.is_empty() || !spec.tls_listeners.is_empty();
+    let accepts_clients = !spec.listeners.is_empty()
+        || !spec.tls_listeners.is_empty()
+        || spec.unix_listener.is_some();
     let server_tls = spec.tls.as_ref().and_then(|t| t.server.clone());
     let plain = spec.listeners.into_iter().map(|l| (l, None));
     let tls = spec
@@ -275,6 +279,9 @@ async fn run(
     for (l, tls) in plain.chain(tls) {
         let listener = tokio_uring::net::TcpListener::from_std(l);
         tokio_uring::spawn(accept_loop(listener, accept.clone(), tls));
+    }
+    if let Some(unix) = spec.unix_listener {
+        tokio_uring::spawn(unix_accept_loop(unix.listener, unix.path, accept.clone()));
     }
 
     let mut shard = Shard {
@@ -370,11 +377,17 @@ impl Shard {
                     self.core.handle_link_down(now, link);
                 }
             }
-            Input::ClientNew { client, outbox } => {
+            Input::ClientNew {
+                client,
+                outbox,
+                origin,
+            } => {
                 self.clients.add(client, outbox);
-                self.core
-                    .handle_client_connected(now, client, String::new(), String::new());
+                self.core.handle_client_connected(now, client, origin);
             }
+            // A client the core turned away (or closed) may have sent commands already: they
+            // are not run.
+            Input::ClientCommand { client, .. } if !self.clients.contains(client) => {}
             Input::ClientCommand { client, args } => {
                 if args
                     .first()

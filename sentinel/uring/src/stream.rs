@@ -1,4 +1,4 @@
-//! A connection's byte stream: plain TCP, or TLS over it. The reader task turns what arrives
+//! A connection's byte stream: plain TCP, TLS over it, or a Unix socket (`unixsocket`). The reader task turns what arrives
 //! into application bytes with [`Stream::read_into`]; the writer task ([`crate::outbox::pump`])
 //! is the only one that writes to the socket, so TLS records (handshake, data, alerts) leave in
 //! the order rustls made them. The reader wakes the writer when rustls has something to send.
@@ -7,12 +7,14 @@ use std::cell::RefCell;
 use std::io::{Read, Write};
 
 use bytes::{Bytes, BytesMut};
-use tokio_uring::net::TcpStream;
+use tokio_uring::net::{TcpStream, UnixStream};
 
 use crate::outbox::Outbox;
 
 pub(crate) enum Stream {
     Plain(TcpStream),
+    /// A client of the `unixsocket`; always plain, as in Redis.
+    Unix(UnixStream),
     Tls {
         tcp: TcpStream,
         /// Boxed: a session is much larger than a socket.
@@ -31,9 +33,27 @@ impl Stream {
         }
     }
 
-    pub(crate) fn tcp(&self) -> &TcpStream {
+    /// One read from the socket into `buf`, whatever kind it is.
+    async fn read_raw(&self, buf: Vec<u8>) -> (std::io::Result<usize>, Vec<u8>) {
         match self {
-            Stream::Plain(tcp) | Stream::Tls { tcp, .. } => tcp,
+            Stream::Plain(tcp) | Stream::Tls { tcp, .. } => tcp.read(buf).await,
+            Stream::Unix(unix) => unix.read(buf).await,
+        }
+    }
+
+    /// Writes all of `bytes` to the socket.
+    pub(crate) async fn write_all(&self, bytes: Bytes) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(tcp) | Stream::Tls { tcp, .. } => tcp.write_all(bytes).await.0,
+            Stream::Unix(unix) => unix.write_all(bytes).await.0,
+        }
+    }
+
+    /// Shuts both directions down so the reader sees EOF.
+    pub(crate) fn shutdown(&self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(tcp) | Stream::Tls { tcp, .. } => tcp.shutdown(std::net::Shutdown::Both),
+            Stream::Unix(unix) => unix.shutdown(std::net::Shutdown::Both),
         }
     }
 
@@ -47,14 +67,14 @@ impl Stream {
     ) -> bool {
         let mut buf = std::mem::take(chunk);
         buf.clear();
-        let (res, buf) = self.tcp().read(buf).await;
+        let (res, buf) = self.read_raw(buf).await;
         *chunk = buf;
         let n = match res {
             Ok(0) | Err(_) => return false,
             Ok(n) => n,
         };
         match self {
-            Stream::Plain(_) => {
+            Stream::Plain(_) | Stream::Unix(_) => {
                 acc.extend_from_slice(&chunk[..n]);
                 true
             }
@@ -74,7 +94,7 @@ impl Stream {
     /// any record rustls has queued. `None` when the session cannot take it.
     pub(crate) fn wire(&self, plain: BytesMut) -> Option<Bytes> {
         match self {
-            Stream::Plain(_) => Some(plain.freeze()),
+            Stream::Plain(_) | Stream::Unix(_) => Some(plain.freeze()),
             Stream::Tls { session, .. } => {
                 let mut out = Vec::new();
                 seal(&mut session.borrow_mut(), &plain, &mut out).ok()?;
@@ -83,10 +103,10 @@ impl Stream {
         }
     }
 
-    /// The TLS close_notify alert, for a clean close; empty for plain TCP.
+    /// The TLS close_notify alert, for a clean close; empty for plain TCP and Unix sockets.
     pub(crate) fn farewell(&self) -> Bytes {
         match self {
-            Stream::Plain(_) => Bytes::new(),
+            Stream::Plain(_) | Stream::Unix(_) => Bytes::new(),
             Stream::Tls { session, .. } => {
                 let mut session = session.borrow_mut();
                 session.send_close_notify();

@@ -104,6 +104,7 @@ fn sentinel_remove_releases_and_forgets_the_vip() {
         },
         listeners: vec![listener],
         tls_listeners: Vec::new(),
+        unix_listener: None,
         tls: None,
         connect_timeout: Duration::from_millis(200),
         logger: Arc::new(Logger::open(None, Level::Warning).unwrap()),

@@ -423,6 +423,11 @@ impl Acl {
         self.default_user().is_some_and(|u| u.enabled && u.nopass)
     }
 
+    /// Whether the default user has the `nopass` flag (on or off): what protected mode looks at.
+    pub fn default_is_nopass(&self) -> bool {
+        self.default_user().is_some_and(|u| u.nopass)
+    }
+
     /// `requirepass <pass>`: resets the default user's passwords to this one (empty = nopass).
     pub fn set_requirepass(&mut self, pass: &str) {
         let user = self

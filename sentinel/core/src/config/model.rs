@@ -151,6 +151,18 @@ impl ServerConfig {
             .map(String::as_str)
     }
 
+    /// `unixsocket`: the path to listen on for clients too, when set (and not empty).
+    pub fn unixsocket(&self) -> Option<&str> {
+        self.other_value("unixsocket").filter(|p| !p.is_empty())
+    }
+
+    /// `unixsocketperm` (validated at load; 0, the default, leaves the umask's mode).
+    pub fn unixsocketperm(&self) -> u32 {
+        self.other_value("unixsocketperm")
+            .and_then(|v| super::server::parse_octal_perm(v).ok())
+            .unwrap_or(0)
+    }
+
     /// `bind-source-addr`: the address outgoing links are bound to, when it is an IP.
     pub fn bind_source_addr(&self) -> Option<std::net::IpAddr> {
         self.other_value("bind-source-addr")?.parse().ok()

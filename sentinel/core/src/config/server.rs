@@ -101,6 +101,11 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
             })?;
             keep(cfg, name, args);
         }
+        // Kept verbatim (the driver reads it through `ServerConfig::unixsocketperm`).
+        "unixsocketperm" => {
+            parse_octal_perm(first)?;
+            keep(cfg, name, args);
+        }
         // Kept verbatim too (the driver reads it through `ServerConfig::supervised`).
         "supervised" => {
             Supervised::parse(first).ok_or_else(|| {
@@ -111,6 +116,18 @@ pub(crate) fn apply(cfg: &mut ServerConfig, name: &str, args: &[String]) -> Resu
         _ => keep(cfg, name, args),
     }
     Ok(())
+}
+
+/// A file mode in octal, 0 to 0777 (config.c octal configs).
+pub(crate) fn parse_octal_perm(text: &str) -> Result<u32, String> {
+    let value = u32::from_str_radix(text, 8)
+        .ok()
+        .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| "argument couldn't be parsed as an octal number".to_string())?;
+    if value > 0o777 {
+        return Err("argument must be between 0 and 777 inclusive".into());
+    }
+    Ok(value)
 }
 
 /// Redis's load-time check of a `user <name> <rules>...` line (`ACLAppendUserForLoading`): a

@@ -18,11 +18,49 @@ pub(crate) enum ReplyMode {
     Skip,
 }
 
+/// Where a client connected, as the driver accepted it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientOrigin {
+    Tcp {
+        peer: std::net::SocketAddr,
+        local: std::net::SocketAddr,
+    },
+    /// On the `unixsocket`, as configured (CLIENT LIST shows `path:0` for both ends).
+    Unix { path: String },
+    /// Not known (tests, or a socket whose addresses could not be read).
+    Unknown,
+}
+
+impl ClientOrigin {
+    /// `addr` and `laddr` as CLIENT LIST shows them (`ip:port`, `[ip6]:port`, `path:0`).
+    pub(crate) fn addrs(&self) -> (String, String) {
+        match self {
+            ClientOrigin::Tcp { peer, local } => (peer.to_string(), local.to_string()),
+            ClientOrigin::Unix { path } => (format!("{path}:0"), format!("{path}:0")),
+            ClientOrigin::Unknown => (String::new(), String::new()),
+        }
+    }
+
+    /// Whether protected mode lets it in without a password: a Unix socket client, or one
+    /// from exactly 127.0.0.1 or ::1 (other 127/8 addresses are not, as in Redis).
+    pub(crate) fn is_local(&self) -> bool {
+        match self {
+            ClientOrigin::Tcp { peer, .. } => match peer.ip() {
+                std::net::IpAddr::V4(ip) => ip == std::net::Ipv4Addr::LOCALHOST,
+                std::net::IpAddr::V6(ip) => ip == std::net::Ipv6Addr::LOCALHOST,
+            },
+            ClientOrigin::Unix { .. } | ClientOrigin::Unknown => true,
+        }
+    }
+}
+
 /// One client connection.
 #[derive(Clone, Debug)]
 pub(crate) struct Session {
     pub(crate) peer_addr: String,
     pub(crate) local_addr: String,
+    /// Connected on the Unix socket (flag `U`).
+    pub(crate) unix: bool,
     pub(crate) user: String,
     pub(crate) authenticated: bool,
     pub(crate) protocol: Protocol,
@@ -47,10 +85,12 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(now: Instant, peer_addr: String, local_addr: String, open: bool) -> Session {
+    pub(crate) fn new(now: Instant, origin: &ClientOrigin, open: bool) -> Session {
+        let (peer_addr, local_addr) = origin.addrs();
         Session {
             peer_addr,
             local_addr,
+            unix: matches!(origin, ClientOrigin::Unix { .. }),
             user: "default".into(),
             authenticated: open,
             protocol: Protocol::Resp2,

@@ -35,6 +35,7 @@ use crate::rng::Prng;
 use crate::slab::Slab;
 use crate::time::Instant;
 use crate::timing::Timing;
+pub use clients::ClientOrigin;
 pub use commands::{ProcessInfo, SentinelOptions, unknown_command_error};
 use schedule::Schedule;
 pub use vip::VipView;

@@ -209,6 +209,9 @@ impl Sentinel {
         if s.tracking {
             flags.push('t');
         }
+        if s.unix {
+            flags.push('U');
+        }
         if flags.is_empty() {
             flags.push('N');
         }

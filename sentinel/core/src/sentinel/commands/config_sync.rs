@@ -25,6 +25,7 @@ impl Sentinel {
             self.params.announce_ip = s.announce_ip.clone();
         }
         self.front.listen_port = cfg.server.peer_port();
+        self.front.protected_mode = cfg.server.protected_mode;
         // Hellos carry `announce-port`, else the port peers reach us on.
         self.params.port = if s.announce_port != 0 {
             s.announce_port

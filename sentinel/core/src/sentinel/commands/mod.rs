@@ -39,7 +39,7 @@ use bytes::Bytes;
 
 use super::Sentinel;
 use super::SimulateFailure;
-use super::clients::{ReplyMode, Session};
+use super::clients::{ClientOrigin, ReplyMode, Session};
 use crate::acl::Acl;
 use crate::acl::log::Denial;
 use crate::action::{Action, ClientId};
@@ -137,6 +137,10 @@ pub(crate) fn bulk_num(n: impl std::fmt::Display) -> Frame {
     Frame::bulk(n.to_string())
 }
 
+/// What protected mode answers a non-local client before closing it (7.0.15's text, typos
+/// included).
+pub const PROTECTED_MODE_DENIED: &str = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
+
 /// Commands a RESP2 client with subscriptions may still run.
 const PUBSUB_CONTEXT_ALLOWED: &[&str] = &[
     "ping",
@@ -147,15 +151,15 @@ const PUBSUB_CONTEXT_ALLOWED: &[&str] = &[
 ];
 
 impl Sentinel {
-    /// A client connected. `peer_addr` / `local_addr` are `ip:port` as CLIENT LIST shows them.
-    /// Over `Limits::clients_max` the client gets `-ERR max number of clients reached` and is
-    /// closed.
+    /// A client connected from `origin`. Over `Limits::clients_max` the client gets
+    /// `-ERR max number of clients reached` and is closed; with `protected-mode yes` and no
+    /// password for the default user, one that is not local gets `-DENIED ...` and is closed
+    /// (networking.c `clientAcceptHandler`).
     pub fn handle_client_connected(
         &mut self,
         now: Instant,
         client: ClientId,
-        peer_addr: String,
-        local_addr: String,
+        origin: ClientOrigin,
     ) {
         if self.front.clients.sessions.len() >= self.params.limits.clients_max {
             self.front.clients.rejected_connections += 1;
@@ -167,11 +171,20 @@ impl Sentinel {
             return;
         }
         self.front.clients.total_connections += 1;
+        if self.front.protected_mode && self.front.acl.default_is_nopass() && !origin.is_local() {
+            self.front.clients.rejected_connections += 1;
+            self.actions.push_back(Action::Reply {
+                client,
+                frame: Frame::error(PROTECTED_MODE_DENIED),
+            });
+            self.actions.push_back(Action::CloseClient { client });
+            return;
+        }
         let open = self.front.acl.default_is_open();
         self.front
             .clients
             .sessions
-            .insert(client, Session::new(now, peer_addr, local_addr, open));
+            .insert(client, Session::new(now, &origin, open));
     }
 
     /// A client's connection is gone: its session, subscriptions and held replies go too.
@@ -282,10 +295,10 @@ impl Sentinel {
         if !self.front.clients.sessions.contains_key(&client) {
             // The driver did not announce this client (the simulator, tests): a default session.
             let open = self.front.acl.default_is_open();
-            self.front.clients.sessions.insert(
-                client,
-                Session::new(now, String::new(), String::new(), open),
-            );
+            self.front
+                .clients
+                .sessions
+                .insert(client, Session::new(now, &ClientOrigin::Unknown, open));
         }
         let Some(session) = self.front.clients.get_mut(client) else {
             return;

@@ -101,6 +101,8 @@ pub(crate) struct Front {
     /// `ACL LOAD` / `ACL SAVE` waiting for the driver, by token.
     pub(crate) acl_file_ops: BTreeMap<u64, AclFileOp>,
     pub(crate) acl_file_token: u64,
+    /// `protected-mode yes`: without a default-user password only local clients get in.
+    pub(crate) protected_mode: bool,
 }
 
 /// An `ACL LOAD` or `ACL SAVE` the driver is carrying out.
@@ -138,6 +140,7 @@ impl Front {
             aclfile: None,
             acl_file_ops: BTreeMap::new(),
             acl_file_token: 0,
+            protected_mode: false,
         }
     }
 }

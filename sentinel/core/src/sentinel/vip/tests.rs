@@ -8,6 +8,7 @@ use bytes::Bytes;
 use super::super::*;
 use crate::config::{KnownSentinel, MasterConfig, SentinelConfig, VipConfig};
 use crate::hello::Hello;
+use crate::sentinel::ClientOrigin;
 use crate::timing::Timing;
 
 const MYID: &str = "0000000000000000000000000000000000000001";
@@ -346,7 +347,7 @@ fn removing_a_vip_not_owned_only_forgets() {
 /// Runs one client command and returns the VIP actions and published VIP events it caused.
 fn command(s: &mut Sentinel, now: Instant, args: &[&str]) -> (Vec<Action>, Vec<String>) {
     let client = crate::action::ClientId(9);
-    s.handle_client_connected(now, client, String::new(), String::new());
+    s.handle_client_connected(now, client, ClientOrigin::Unknown);
     let args: Vec<Bytes> = args.iter().map(|a| Bytes::from(a.to_string())).collect();
     s.handle_client_command(now, client, args);
     let mut actions = Vec::new();
@@ -459,7 +460,7 @@ fn info_vip_only_when_asked() {
     let mut s = sentinel("10.0.0.1");
     hello(&mut s, ms(100), PEERS[0], "10.0.0.1", 0);
     let client = crate::action::ClientId(7);
-    s.handle_client_connected(ms(150), client, String::new(), String::new());
+    s.handle_client_connected(ms(150), client, ClientOrigin::Unknown);
     let _ = std::iter::from_fn(|| s.poll_action()).count();
     let info = |s: &mut Sentinel, args: &[&str]| -> String {
         let args: Vec<Bytes> = args.iter().map(|a| Bytes::from(a.to_string())).collect();

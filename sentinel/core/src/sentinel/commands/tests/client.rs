@@ -8,8 +8,7 @@ fn client_id_name_info_and_list() {
     s.handle_client_connected(
         super::ms(0),
         ClientId(7),
-        "10.0.0.1:5000".into(),
-        "10.0.0.2:26379".into(),
+        tcp("10.0.0.1:5000".into(), "10.0.0.2:26379".into()),
     );
     assert_eq!(reply_as(&mut s, 7, &["CLIENT", "ID"]), Frame::Integer(7));
     assert_eq!(reply_as(&mut s, 7, &["CLIENT", "GETNAME"]), Frame::NullBulk);
@@ -92,14 +91,12 @@ fn client_kill_forms_and_errors() {
     s.handle_client_connected(
         super::ms(0),
         ClientId(1),
-        "127.0.0.1:1".into(),
-        "l:1".into(),
+        tcp("127.0.0.1:1".into(), "127.0.0.1:26379".into()),
     );
     s.handle_client_connected(
         super::ms(0),
         ClientId(2),
-        "127.0.0.1:2".into(),
-        "l:1".into(),
+        tcp("127.0.0.1:2".into(), "127.0.0.1:26379".into()),
     );
     assert_eq!(
         reply(&mut s, &["CLIENT", "KILL", "127.0.0.1:9"]),
@@ -244,5 +241,33 @@ fn setname_empty_clears_and_list_type_normal_excludes_pubsub() {
     assert_eq!(
         reply(&mut s, &["CLIENT", "LIST", "bogus"]),
         err("ERR syntax error")
+    );
+}
+
+#[test]
+fn unix_socket_and_ipv6_clients_in_client_list() {
+    let mut s = sentinel();
+    s.handle_client_connected(
+        super::ms(0),
+        ClientId(1),
+        ClientOrigin::Unix {
+            path: "/tmp/s.sock".into(),
+        },
+    );
+    let info = text_of(&reply_as(&mut s, 1, &["CLIENT", "INFO"]));
+    assert!(
+        info.starts_with("id=1 addr=/tmp/s.sock:0 laddr=/tmp/s.sock:0 fd=-1 name= "),
+        "{info}"
+    );
+    assert!(info.contains(" flags=U "), "{info}");
+    s.handle_client_connected(
+        super::ms(0),
+        ClientId(2),
+        tcp("[::1]:4000".into(), "[::1]:26379".into()),
+    );
+    let info = text_of(&reply_as(&mut s, 2, &["CLIENT", "INFO"]));
+    assert!(
+        info.starts_with("id=2 addr=[::1]:4000 laddr=[::1]:26379 ") && info.contains(" flags=N "),
+        "{info}"
     );
 }

@@ -322,15 +322,13 @@ fn max_clients_rejects_and_closes() {
         s.handle_client_connected(
             ms(0),
             ClientId(id),
-            format!("127.0.0.1:{id}"),
-            "127.0.0.1:26379".into(),
+            tcp(format!("127.0.0.1:{id}"), "127.0.0.1:26379".into()),
         );
     }
     s.handle_client_connected(
         ms(0),
         ClientId(3),
-        "127.0.0.1:3".into(),
-        "127.0.0.1:26379".into(),
+        tcp("127.0.0.1:3".into(), "127.0.0.1:26379".into()),
     );
     let out: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
     assert_eq!(
@@ -349,8 +347,7 @@ fn max_clients_rejects_and_closes() {
     s.handle_client_connected(
         ms(2),
         ClientId(4),
-        "127.0.0.1:4".into(),
-        "127.0.0.1:26379".into(),
+        tcp("127.0.0.1:4".into(), "127.0.0.1:26379".into()),
     );
     assert_eq!(s.poll_action(), None);
     let i = text_of(&reply_as(&mut s, 2, &["INFO", "stats"]));
@@ -613,4 +610,81 @@ fn the_default_users_state_is_checked_per_command() {
         reply_as(&mut s, 1, &["PING"]),
         Frame::Simple(Bytes::from_static(b"PONG"))
     );
+}
+
+fn protected(requirepass: Option<&str>) -> Sentinel {
+    let mut s = sentinel();
+    let mut cfg = crate::config::ConfigFile::default();
+    cfg.server.protected_mode = true;
+    cfg.server.requirepass = requirepass.map(String::from);
+    s.apply_client_config(&cfg).expect("config");
+    s
+}
+
+fn denied(client: u64) -> Vec<Action> {
+    vec![
+        Action::Reply {
+            client: ClientId(client),
+            frame: err(crate::sentinel::commands::PROTECTED_MODE_DENIED),
+        },
+        Action::CloseClient {
+            client: ClientId(client),
+        },
+    ]
+}
+
+#[test]
+fn protected_mode_denies_non_loopback_clients_without_a_password() {
+    let mut s = protected(None);
+    // 127.0.0.2 is not loopback for Redis: only 127.0.0.1 and ::1 are.
+    for (id, peer) in [
+        (1, "127.0.0.2:5000"),
+        (2, "10.0.0.1:5000"),
+        (3, "[fe80::1]:5000"),
+    ] {
+        s.handle_client_connected(
+            ms(0),
+            ClientId(id),
+            tcp(peer.into(), "10.0.0.9:26379".into()),
+        );
+        let out: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+        assert_eq!(out, denied(id), "{peer}");
+    }
+    for (id, peer) in [(4, "127.0.0.1:5000"), (5, "[::1]:5000")] {
+        s.handle_client_connected(
+            ms(0),
+            ClientId(id),
+            tcp(peer.into(), "127.0.0.1:26379".into()),
+        );
+        assert_eq!(s.poll_action(), None, "{peer}");
+    }
+    s.handle_client_connected(
+        ms(0),
+        ClientId(6),
+        ClientOrigin::Unix {
+            path: "/tmp/s.sock".into(),
+        },
+    );
+    assert_eq!(s.poll_action(), None);
+    let i = text_of(&reply_as(&mut s, 4, &["INFO", "stats"]));
+    assert!(i.contains("rejected_connections:3\r\n"), "{i}");
+    assert!(i.contains("total_connections_received:6\r\n"), "{i}");
+}
+
+#[test]
+fn protected_mode_lets_anyone_in_with_a_password_or_when_off() {
+    let mut s = protected(Some("secret"));
+    s.handle_client_connected(
+        ms(0),
+        ClientId(1),
+        tcp("10.0.0.1:5000".into(), "10.0.0.9:26379".into()),
+    );
+    assert_eq!(s.poll_action(), None);
+    let mut s = sentinel();
+    s.handle_client_connected(
+        ms(0),
+        ClientId(1),
+        tcp("10.0.0.1:5000".into(), "10.0.0.9:26379".into()),
+    );
+    assert_eq!(s.poll_action(), None);
 }

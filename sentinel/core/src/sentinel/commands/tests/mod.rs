@@ -21,7 +21,7 @@ use crate::addr::Addr;
 use crate::instance::{Failover, MasterParams, Replica};
 use crate::link::LinkId;
 use crate::resp::{Frame, Protocol};
-use crate::sentinel::{Sentinel, SentinelParams};
+use crate::sentinel::{ClientOrigin, Sentinel, SentinelParams};
 use crate::time::Instant;
 use crate::{Limits, Timing};
 
@@ -41,6 +41,14 @@ pub(super) fn sentinel_with(limits: Limits) -> Sentinel {
 
 pub(super) fn sentinel() -> Sentinel {
     sentinel_with(Limits::default())
+}
+
+/// A TCP origin from `ip:port` texts.
+pub(super) fn tcp(peer: String, local: String) -> ClientOrigin {
+    ClientOrigin::Tcp {
+        peer: peer.parse().expect("peer addr"),
+        local: local.parse().expect("local addr"),
+    }
 }
 
 pub(super) fn ms(v: u64) -> Instant {
