@@ -7,10 +7,9 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{eventually, redis_server_with, start_sentinel};
+use support::{eventually, redis_server_with, run_to_exit, start_sentinel};
 
 /// Sends `request` on `stream` and reads until the peer closes or goes quiet.
 fn exchange(mut stream: impl Read + Write, request: &[u8]) -> Vec<u8> {
@@ -97,26 +96,6 @@ fn unix_socket_serves_clients_and_goes_away_on_shutdown() {
     assert!(!path.exists(), "the socket file is removed on shutdown");
     let log = std::fs::read_to_string(s.home().join("log.txt")).expect("log");
     assert!(log.contains("Removing the unix socket file."), "{log}");
-}
-
-/// Runs the binary on `conf` (logging to stdout) until it exits: its exit code and output.
-/// One that keeps running fails the test once the patience runs out (and is killed).
-fn run_to_exit(conf: &std::path::Path) -> (Option<i32>, String) {
-    let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
-        .arg(conf)
-        .current_dir(conf.parent().expect("conf dir"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sentinel");
-    let mut guard = support::Guard(child);
-    let status = eventually("the sentinel to exit", || guard.0.try_wait().ok().flatten());
-    let mut stdout = String::new();
-    if let Some(mut out) = guard.0.stdout.take() {
-        out.read_to_string(&mut stdout).expect("read stdout");
-    }
-    (status.code(), stdout)
 }
 
 #[test]

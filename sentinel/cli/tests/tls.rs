@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{Guard, PATIENCE, REDIS_SERVER, eventually, free_port, start_sentinel, text};
+use support::{Guard, REDIS_SERVER, eventually, free_port, run_to_exit, start_sentinel, text};
 
 const REDIS_CLI: &str = "/usr/bin/redis-cli";
 
@@ -204,24 +204,8 @@ fn tls_without_a_certificate_is_fatal_at_start() {
         format!("port {}\ntls-port {}\n", free_port(), free_port()),
     )
     .expect("write conf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
-        .arg(&conf)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sentinel");
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        assert!(start.elapsed() < PATIENCE, "the sentinel kept running");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(1));
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut out)
-        .expect("read");
+    let (code, out) = run_to_exit(&conf);
+    assert_eq!(code, Some(1));
     assert!(out.contains("No tls-cert-file configured!"), "{out}");
     assert!(out.contains("Failed to configure TLS"), "{out}");
 }

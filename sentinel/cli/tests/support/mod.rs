@@ -225,3 +225,23 @@ pub fn start_sentinel_with_files(
     });
     s
 }
+
+/// Runs the binary on `conf` (logging to stdout) until it exits: its exit code and output.
+/// One that keeps running fails the test once the patience runs out (and is killed).
+pub fn run_to_exit(conf: &std::path::Path) -> (Option<i32>, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_sentinel"))
+        .arg(conf)
+        .current_dir(conf.parent().expect("conf dir"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sentinel");
+    let mut guard = Guard(child);
+    let status = eventually("the sentinel to exit", || guard.0.try_wait().ok().flatten());
+    let mut stdout = String::new();
+    if let Some(mut out) = guard.0.stdout.take() {
+        out.read_to_string(&mut stdout).expect("read stdout");
+    }
+    (status.code(), stdout)
+}
