@@ -1,7 +1,8 @@
 //! A connection's byte stream: plain TCP, TLS over it, or a Unix socket (`unixsocket`). The
-//! reader task turns what arrives into application bytes with [`Stream::read_into`]; the writer task ([`crate::outbox::pump`])
-//! is the only one that writes to the socket, so TLS records (handshake, data, alerts) leave in
-//! the order rustls made them. The reader wakes the writer when rustls has something to send.
+//! reader task turns what arrives into application bytes with [`Stream::read_into`]; the writer
+//! task ([`crate::outbox::pump`]) is the only one that writes to the socket, so TLS records
+//! (handshake, data, alerts) leave in the order rustls made them. The reader wakes the writer
+//! when rustls has something to send.
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
