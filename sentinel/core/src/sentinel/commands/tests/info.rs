@@ -83,16 +83,7 @@ fn info_reports_tilt() {
 
 #[test]
 fn info_shows_master_addresses_like_the_instance_maps() {
-    let mut s = sentinel();
-    s.set_resolver(|h| (h == "db.example").then(|| "10.1.2.3".to_string()));
-    reply(
-        &mut s,
-        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
-    );
-    reply(
-        &mut s,
-        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
-    );
+    let mut s = monitoring_a_hostname(|h| (h == "db.example").then(|| "10.1.2.3".to_string()));
     let line = "master0:name=h,status=ok,address=10.1.2.3:6379,slaves=0,sentinels=1\r\n";
     assert!(text_of(&reply(&mut s, &["INFO", "sentinel"])).contains(line));
     reply(

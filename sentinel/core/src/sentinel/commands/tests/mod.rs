@@ -74,6 +74,22 @@ pub(super) fn run(s: &mut Sentinel, client: u64, a: &[&str]) -> Vec<Action> {
     out
 }
 
+/// A sentinel monitoring master `h` at `db.example:6379` with resolve-hostnames, the name
+/// resolving to `ip`.
+pub(super) fn monitoring_a_hostname(ip: fn(&str) -> Option<String>) -> Sentinel {
+    let mut s = sentinel();
+    s.set_resolver(ip);
+    reply(
+        &mut s,
+        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
+    );
+    reply(
+        &mut s,
+        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
+    );
+    s
+}
+
 /// The replies to `client` among `actions`.
 pub(super) fn replies_to(actions: &[Action], client: u64) -> Vec<Frame> {
     actions

@@ -614,16 +614,7 @@ fn control_characters_are_refused_where_the_config_keeps_them_unquoted() {
 
 #[test]
 fn a_master_monitored_by_hostname_is_found_by_its_ip_for_votes() {
-    let mut s = sentinel();
-    s.set_resolver(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
-    reply(
-        &mut s,
-        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
-    );
-    reply(
-        &mut s,
-        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
-    );
+    let mut s = monitoring_a_hostname(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
     let ask = |s: &mut Sentinel, host: &str, epoch: &str, runid: &str| {
         reply(
             s,
@@ -652,16 +643,7 @@ fn a_master_monitored_by_hostname_is_found_by_its_ip_for_votes() {
 
 #[test]
 fn sentinel_events_show_addresses_as_announce_hostnames_says() {
-    let mut s = sentinel();
-    s.set_resolver(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
-    reply(
-        &mut s,
-        &["SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"],
-    );
-    reply(
-        &mut s,
-        &["SENTINEL", "MONITOR", "h", "db.example", "6379", "1"],
-    );
+    let mut s = monitoring_a_hostname(|h| (h == "db.example").then(|| "10.0.0.5".to_string()));
     while s.poll_action().is_some() {}
     let hello = format!("127.0.0.1,26380,{PEER},0,h,db.example,6379,0");
     s.process_hello(ms(10), hello.as_bytes());
