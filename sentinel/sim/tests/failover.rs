@@ -316,23 +316,7 @@ fn a_hung_replica_does_not_stall_replica_selection() {
     // Replica 1 may not be promoted (priority 0); replica 2 is frozen (SIGSTOP: its links stay
     // up, its INFO is never answered) and its last INFO is too old for the selection. No
     // replica qualifies: the failover must give up soon rather than wait for that INFO.
-    let mut sim = sentinel_sim::Sim::new(19, sentinel_sim::NetConfig::default());
-    let master = Addr::new(MASTER, 6379);
-    sim.add_redis(master.clone(), RedisRole::Master);
-    for i in 0..2 {
-        sim.add_redis(
-            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
-            RedisRole::Replica {
-                master: master.clone(),
-            },
-        );
-    }
-    for i in 0..3 {
-        sim.add_sentinel(
-            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
-            vec![master_params(2_000, 2)],
-        );
-    }
+    let mut sim = group(19, 2_000, 2, 3, 2);
     sim.redis_mut(1).priority = 0;
     sim.run_for(Duration::from_secs(18));
     sim.kill_redis(0);
@@ -362,23 +346,7 @@ fn best_effort_reconfiguration_goes_to_syncing_replicas_and_only_when_sent() {
     // Replica 1 is promoted (lowest priority); replica 2 accepts the new master but never
     // finishes syncing (`reconf_inprog` to the end); replica 3 is dead. At failover-timeout
     // the leader sends a best-effort SLAVEOF to replica 2, and none to the unreachable 3.
-    let mut sim = sentinel_sim::Sim::new(20, sentinel_sim::NetConfig::default());
-    let master = Addr::new(MASTER, 6379);
-    sim.add_redis(master.clone(), RedisRole::Master);
-    for i in 0..3 {
-        sim.add_redis(
-            Addr::new(format!("10.0.1.{}", 2 + i), 6379),
-            RedisRole::Replica {
-                master: master.clone(),
-            },
-        );
-    }
-    for i in 0..3 {
-        sim.add_sentinel(
-            Addr::new(format!("10.0.0.{}", 11 + i), 26379),
-            vec![master_params(1_000, 2)],
-        );
-    }
+    let mut sim = group(20, 1_000, 3, 3, 2);
     sim.redis_mut(1).priority = 1;
     sim.run_for(Duration::from_secs(12));
     sim.kill_redis(3);
