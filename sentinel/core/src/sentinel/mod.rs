@@ -430,8 +430,9 @@ impl Sentinel {
         }
     }
 
-    /// How `is-master-down-by-addr` names a master to peers (sentinel.c uses
-    /// `announceSentinelAddr`): its hostname with `announce-hostnames yes`, else its IP.
+    /// How a master's address is shown to peers and in INFO (sentinel.c
+    /// `announceSentinelAddr`): its hostname with `announce-hostnames yes`, else the IP it
+    /// resolved to when the address was set.
     pub(crate) fn master_wire_host(&self, mid: MasterId, host: &str) -> String {
         if self.front.options.announce_hostnames {
             return host.to_string();

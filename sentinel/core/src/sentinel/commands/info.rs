@@ -177,8 +177,9 @@ impl Sentinel {
                 out,
                 "master{i}:name={},status={status},address={}:{},slaves={},sentinels={}\r\n",
                 m.params.name,
-                // As the instance maps show it (sentinel.c `announceSentinelAddr`).
-                self.shown_host(&m.node.addr.host),
+                // sentinel.c `announceSentinelAddr`, from the IP resolved when the address was
+                // set: no DNS lookup per master per INFO.
+                self.master_wire_host(*mid, &m.node.addr.host),
                 m.node.addr.port,
                 m.replicas.len(),
                 m.sentinels.len() + 1
